@@ -13,6 +13,9 @@ TOOLS_DIR=${TOOLS_DIR:-$root/.tools}
 BIN="$TOOLS_DIR/bin"
 STAMPS="$TOOLS_DIR/stamps"
 mkdir -p "$BIN" "$STAMPS"
+# One installer at a time per .tools/ (parallel test workers or worktrees may share it).
+exec 9>"$TOOLS_DIR/.lock"
+flock 9
 export GOFLAGS="${GOFLAGS:-} -trimpath"
 export GOTOOLCHAIN=local
 
