@@ -1,0 +1,87 @@
+{{/*
+Names, labels and images. Every helper is prefixed with the chart name.
+tools/src/plan/names.ts implements the same names for the CLI.
+*/}}
+
+{{- define "tailscale-egress.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "tailscale-egress.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "tailscale-egress.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "tailscale-egress.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "tailscale-egress.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "tailscale-egress.labels" -}}
+helm.sh/chart: {{ include "tailscale-egress.chart" . }}
+{{ include "tailscale-egress.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: egress
+{{- with .Values.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "tailscale-egress.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "tailscale-egress.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Image reference: (global.imageRegistry or registry)/repository, then @digest or :tag. Call with (list $ image). */}}
+{{- define "tailscale-egress.image" -}}
+{{- $root := index . 0 -}}
+{{- $img := index . 1 -}}
+{{- $registry := default $img.registry (($root.Values.global).imageRegistry) -}}
+{{- $repo := ternary (printf "%s/%s" $registry $img.repository) $img.repository (ne $registry "") -}}
+{{- if $img.digest -}}
+{{- printf "%s@%s" $repo $img.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repo $img.tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret holding a tailnet's auth key, as (dict "name" .. "key" ..). Call with (list $ tailnet). */}}
+{{- define "tailscale-egress.authSecretRef" -}}
+{{- $root := index . 0 -}}
+{{- $tn := index . 1 -}}
+{{- if $tn.existingSecret -}}
+{{- toJson (dict "name" $tn.existingSecret.name "key" (default "authkey" $tn.existingSecret.key)) -}}
+{{- else -}}
+{{- toJson (dict "name" (printf "%s-%s-auth" (include "tailscale-egress.fullname" $root) $tn.name) "key" "authkey") -}}
+{{- end -}}
+{{- end -}}
+
+{{/* State Secret names of every pod ordinal and tailnet (kubeSecret state only), as a JSON list. */}}
+{{- define "tailscale-egress.stateSecretNames" -}}
+{{- $full := include "tailscale-egress.fullname" . -}}
+{{- $names := list -}}
+{{- if eq .Values.tailscale.state "kubeSecret" -}}
+{{- range $o := until (int .Values.replicas) -}}
+{{- range $tn := $.Values.tailnets -}}
+{{- $names = append $names (printf "%s-%d-%s-state" $full $o $tn.name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $names -}}
+{{- end -}}

@@ -1,0 +1,114 @@
+{{/*
+Cross-field rules that JSON Schema cannot express clearly. Same rules, order and messages as
+tools/src/values/rules.ts; the chart fails on the first one broken, before anything is rendered.
+*/}}
+{{- define "tailscale-egress.validate" -}}
+{{- $v := .Values -}}
+{{- $full := include "tailscale-egress.fullname" . -}}
+{{- $tagRe := "^tag:[A-Za-z0-9][-A-Za-z0-9_]*$" -}}
+{{- if gt (len $full) 52 -}}
+{{- fail (printf "fullnameOverride: the full name %q is %d characters; it names the StatefulSet and must be at most 52 (set a shorter release name or fullnameOverride)" $full (len $full)) -}}
+{{- end -}}
+{{- range $i, $tag := $v.tailscale.tags -}}
+{{- if not (regexMatch $tagRe $tag) -}}
+{{- fail (printf "tailscale.tags[%d]: %q must be an ACL tag of the form tag:<name> (e.g. tag:f5xc-egress)" $i $tag) -}}
+{{- end -}}
+{{- end -}}
+{{- $seenTailnet := dict -}}
+{{- $seenSlot := dict -}}
+{{- range $t, $tn := $v.tailnets -}}
+{{- $p := printf "tailnets[%d]" $t -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $tn.name) -}}
+{{- fail (printf "%s.name: %q is not a DNS-1123 label: use lowercase letters, digits and '-', starting and ending with a letter or digit" $p $tn.name) -}}
+{{- end -}}
+{{- if hasKey $seenTailnet $tn.name -}}
+{{- fail (printf "%s.name: %q is already the name of tailnets[%v]; tailnet names must be unique" $p $tn.name (get $seenTailnet $tn.name)) -}}
+{{- end -}}
+{{- $_ := set $seenTailnet $tn.name $t -}}
+{{- $names := list (printf "ts-%s" $tn.name) -}}
+{{- if hasKey $tn "authKey" }}{{ $names = append $names (printf "%s-%s-auth" $full $tn.name) }}{{ end -}}
+{{- if eq $v.tailscale.state "kubeSecret" }}{{ $names = append $names (printf "%s-%d-%s-state" $full (sub (int $v.replicas) 1) $tn.name) }}{{ end -}}
+{{- $longest := "" -}}
+{{- range $names }}{{ if gt (len .) (len $longest) }}{{ $longest = . }}{{ end }}{{ end -}}
+{{- if gt (len $longest) 63 -}}
+{{- fail (printf "%s.name: %q makes the name %q %d characters long; names must be at most 63 (shorten the tailnet name or fullnameOverride)" $p $tn.name $longest (len $longest)) -}}
+{{- end -}}
+{{- $slot := $t -}}
+{{- if hasKey $tn "slot" }}{{ $slot = int $tn.slot }}{{ end -}}
+{{- if hasKey $seenSlot (toString $slot) -}}
+{{- fail (printf "%s.slot: slot %d is already used by tailnets[%v]; each tailnet needs its own slot (0..55)" $p $slot (get $seenSlot (toString $slot))) -}}
+{{- end -}}
+{{- $_ := set $seenSlot (toString $slot) $t -}}
+{{- if and (not (hasKey $tn "authKey")) (not (hasKey $tn "existingSecret")) -}}
+{{- fail (printf "%s: no auth key: set exactly one of authKey and existingSecret" $p) -}}
+{{- end -}}
+{{- if and (hasKey $tn "authKey") (hasKey $tn "existingSecret") -}}
+{{- fail (printf "%s: both authKey and existingSecret are set: set exactly one of them" $p) -}}
+{{- end -}}
+{{- if and (hasKey $tn "loginServer") (not (regexMatch "^https?://[^\\s/?#]+(/[^\\s]*)?$" $tn.loginServer)) -}}
+{{- fail (printf "%s.loginServer: %q is not an http(s) URL (e.g. https://headscale.example.com)" $p $tn.loginServer) -}}
+{{- end -}}
+{{- range $i, $tag := ($tn.tags | default list) -}}
+{{- if not (regexMatch $tagRe $tag) -}}
+{{- fail (printf "%s.tags[%d]: %q must be an ACL tag of the form tag:<name> (e.g. tag:f5xc-egress)" $p $i $tag) -}}
+{{- end -}}
+{{- end -}}
+{{- if hasKey $tn "connectTimeout" }}{{ include "tailscale-egress.checkTimeout" (list (printf "%s.connectTimeout" $p) $tn.connectTimeout) }}{{ end -}}
+{{- range $s, $svc := $tn.services -}}
+{{- $sp := printf "%s.services[%d]" $p $s -}}
+{{- $dns := "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?$" -}}
+{{- $ipv6 := "^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$" -}}
+{{- if or (gt (len $svc.host) 253) (not (or (regexMatch $dns $svc.host) (regexMatch $ipv6 $svc.host))) -}}
+{{- fail (printf "%s.host: %q must be a bare host name or IP address, without scheme, path, port or spaces (e.g. web.corp.ts.net, 100.64.0.5 or fd7a:115c:a1e0::5)" $sp $svc.host) -}}
+{{- end -}}
+{{- if eq ($svc.protocol | default "tcp") "udp" -}}
+{{- fail (printf "%s.protocol: udp is not supported: traffic is carried in an HTTP CONNECT tunnel, which cannot carry UDP; use tcp" $sp) -}}
+{{- end -}}
+{{- if hasKey $svc "connectTimeout" }}{{ include "tailscale-egress.checkTimeout" (list (printf "%s.connectTimeout" $sp) $svc.connectTimeout) }}{{ end -}}
+{{- if hasKey $svc "name" -}}
+{{- $n := $svc.name -}}
+{{- if or (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $n)) (gt (len $n) 15) (not (regexMatch "[a-z]" $n)) (contains "--" $n) -}}
+{{- fail (printf "%s.name: %q is not a valid port name: use at most 15 lowercase letters, digits and '-', with at least one letter, no '--', starting and ending with a letter or digit" $sp $n) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- include "tailscale-egress.checkTimeout" (list "envoy.connectTimeout" $v.envoy.connectTimeout) -}}
+{{- /* Ports: every port the pod binds is distinct and within range. */ -}}
+{{- $plan := include "tailscale-egress.plan" . | fromJson -}}
+{{- $owners := dict -}}
+{{- $claims := list -}}
+{{- range $plan.reserved }}{{ $claims = append $claims (list (int .port) .owner .owner) }}{{ end -}}
+{{- range $plan.tailnets }}{{ $claims = append $claims (list (int .proxyPort) (printf "the HTTP proxy of %s (%q)" .path .name) (printf "%s.slot" .path)) }}{{ end -}}
+{{- $portNames := dict -}}
+{{- range $svc := $plan.services -}}
+{{- $claims = append $claims (list (int $svc.listenPort) (printf "%s (tailnet %q, host %s:%d)" $svc.path $svc.tailnet $svc.host (int $svc.port)) $svc.path $svc.portName) -}}
+{{- end -}}
+{{- range $c := $claims -}}
+{{- $port := index $c 0 -}}
+{{- $owner := index $c 1 -}}
+{{- $path := index $c 2 -}}
+{{- if gt $port 65535 -}}
+{{- fail (printf "%s: port %d of %s is above 65535" $path $port $owner) -}}
+{{- end -}}
+{{- if hasKey $owners (toString $port) -}}
+{{- fail (printf "%s: port %d of %s collides with %s; every port in the pod must be distinct" $path $port $owner (get $owners (toString $port))) -}}
+{{- end -}}
+{{- $_ := set $owners (toString $port) $owner -}}
+{{- if eq (len $c) 4 -}}
+{{- $pn := index $c 3 -}}
+{{- if hasKey $portNames $pn -}}
+{{- fail (printf "%s.name: port name %q is already used by %s; service names must be unique across all tailnets" $path $pn (get $portNames $pn)) -}}
+{{- end -}}
+{{- $_ := set $portNames $pn $path -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "tailscale-egress.checkTimeout" -}}
+{{- $path := index . 0 -}}
+{{- $text := index . 1 -}}
+{{- if lt (include "tailscale-egress.durationMs" $text | atoi) 1 -}}
+{{- fail (printf "%s: %q must be a duration greater than 0, such as 500ms, 5s or 1.5s" $path $text) -}}
+{{- end -}}
+{{- end -}}
