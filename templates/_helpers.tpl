@@ -68,7 +68,7 @@ app.kubernetes.io/component: egress
 {{- if $tn.existingSecret -}}
 {{- toJson (dict "name" $tn.existingSecret.name "key" (default "authkey" $tn.existingSecret.key)) -}}
 {{- else -}}
-{{- toJson (dict "name" (printf "%s-%s-auth" (include "tailscale-egress.fullname" $root) $tn.name) "key" "authkey") -}}
+{{- toJson (dict "name" (printf "%s-auth" (include "tailscale-egress.fullname" $root)) "key" $tn.name) -}}
 {{- end -}}
 {{- end -}}
 

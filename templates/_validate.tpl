@@ -25,8 +25,7 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- fail (printf "%s.name: %q is already the name of tailnets[%v]; tailnet names must be unique" $p $tn.name (get $seenTailnet $tn.name)) -}}
 {{- end -}}
 {{- $_ := set $seenTailnet $tn.name $t -}}
-{{- $names := list (printf "ts-%s" $tn.name) -}}
-{{- if hasKey $tn "authKey" }}{{ $names = append $names (printf "%s-%s-auth" $full $tn.name) }}{{ end -}}
+{{- $names := list (printf "ts-%s" $tn.name) (printf "ts-%s-run" $tn.name) -}}
 {{- if eq $v.tailscale.state "kubeSecret" }}{{ $names = append $names (printf "%s-%d-%s-state" $full (sub (int $v.replicas) 1) $tn.name) }}{{ end -}}
 {{- $longest := "" -}}
 {{- range $names }}{{ if gt (len .) (len $longest) }}{{ $longest = . }}{{ end }}{{ end -}}

@@ -4,6 +4,8 @@ import { valuesSchema } from "../model/schema.ts";
 import { resolvedSchema } from "./resolved.ts";
 import { renderValuesYaml } from "./values-yaml.ts";
 import { repoPath } from "../lib/paths.ts";
+import { readFile } from "node:fs/promises";
+import { spliceDoc, valuesTable } from "./values-doc.ts";
 
 export interface GeneratedFile {
   path: string;
@@ -21,14 +23,16 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
   return [
     { path: repoPath("values.schema.json"), content: JSON.stringify(valuesSchema, null, 2) + "\n" },
     { path: repoPath("values.yaml"), content: renderValuesYaml(valuesSchema) },
-    { path: repoPath("tools/src/generated/values.ts"), content: TYPES_BANNER + dedupe(input) + "\n" + dedupe(resolved) },
+    { path: repoPath("tools/src/generated/values.ts"), content: TYPES_BANNER + dedupe([input, resolved]) },
+    { path: repoPath("README.md"), content: spliceDoc(await readFile(repoPath("README.md"), "utf8"), valuesTable(valuesSchema)) },
   ];
 }
 
 // Both compilations declare the shared item interfaces (Tailnet, Service...). Keep the first declaration.
-const seen = new Set<string>();
-function dedupe(ts: string): string {
-  return ts
+function dedupe(sources: string[]): string {
+  const seen = new Set<string>();
+  return sources
+    .join("\n")
     .split(/\n(?=export )/)
     .filter((block) => {
       const m = /^export (?:interface|type) (\w+)/.exec(block.trim());

@@ -4,7 +4,7 @@
 //   tools/src/generated/values.ts (TypeScript types, via json-schema-to-typescript)
 // Rules that span fields (port collisions, auth, name lengths) live in tools/src/values/rules.ts and
 // templates/_validate.tpl; keep the two in step (test/invalid proves they agree).
-import type { JSONSchema4 } from "json-schema-to-typescript";
+import type { JSONSchema4, JSONSchema4Type } from "json-schema";
 import {
   MAX_PORT,
   MAX_SERVICES_PER_TAILNET,
@@ -22,7 +22,7 @@ const stringMap = (description: string): Schema => ({
   additionalProperties: { type: "string" },
   default: {},
 });
-const freeObject = (description: string, dflt: unknown = {}): Schema => ({
+const freeObject = (description: string, dflt: JSONSchema4Type = {}): Schema => ({
   type: "object",
   description,
   default: dflt,

@@ -15,7 +15,8 @@ function trunc63(s: string): string {
 }
 
 export const containerName = (tailnet: string): string => `ts-${tailnet}`;
-export const authSecretName = (full: string, tailnet: string): string => `${full}-${tailnet}-auth`;
+/** The one Secret holding every inline auth key, under the tailnet's name. */
+export const authSecretName = (full: string): string => `${full}-auth`;
 /** containerboot's TS_KUBE_SECRET for pod <full>-<ordinal>. */
 export const stateSecretName = (full: string, ordinal: number, tailnet: string): string =>
   `${full}-${ordinal}-${tailnet}-state`;

@@ -3,7 +3,7 @@
 import type { Values } from "../generated/values.ts";
 import { MAX_NAME_LENGTH, MAX_PORT, MAX_PORT_NAME_LENGTH } from "../model/constants.ts";
 import { durationMs } from "../plan/duration.ts";
-import { authSecretName, fullname, stateSecretName } from "../plan/names.ts";
+import { fullname, stateSecretName } from "../plan/names.ts";
 import { planPorts } from "../plan/ports.ts";
 
 export interface RuleError {
@@ -43,7 +43,7 @@ export function checkRules(values: Values, release: string): RuleError[] {
     const dup = seenTailnet.get(tn.name);
     if (dup !== undefined) err(`${p}.name`, `"${tn.name}" is already the name of tailnets[${dup}]; tailnet names must be unique`);
     else seenTailnet.set(tn.name, t);
-    for (const generated of generatedNames(values, full, tn.name, tn.authKey !== undefined)) {
+    for (const generated of generatedNames(values, full, tn.name)) {
       if (generated.length > MAX_NAME_LENGTH) {
         err(`${p}.name`, `"${tn.name}" makes the name "${generated}" ${generated.length} characters long; names must be at most ${MAX_NAME_LENGTH} (shorten the tailnet name or fullnameOverride)`);
         break;
@@ -116,9 +116,8 @@ export function isHost(host: string): boolean {
 }
 
 /** Every name derived from a tailnet's name, longest first. */
-function generatedNames(values: Values, full: string, tailnet: string, ownsAuthSecret: boolean): string[] {
-  const names = [`ts-${tailnet}`];
-  if (ownsAuthSecret) names.push(authSecretName(full, tailnet));
+function generatedNames(values: Values, full: string, tailnet: string): string[] {
+  const names = [`ts-${tailnet}`, `ts-${tailnet}-run`];
   if (values.tailscale.state === "kubeSecret") names.push(stateSecretName(full, values.replicas - 1, tailnet));
   return names.sort((a, b) => b.length - a.length);
 }

@@ -1,0 +1,17 @@
+// The chart's rendered ConfigMap and Service must equal the TS plan, for every golden case and example.
+import { describe, expect, it } from "vitest";
+import { planEnvoy } from "../tools/src/plan/envoy.ts";
+import { GOLDEN_RELEASE, HELM_MAJORS } from "../tools/src/helm/helm.ts";
+import { envoyFiles, servicePorts } from "../tools/src/helm/manifests.ts";
+import { allInputs, manifestsOf, valuesOf } from "./lib/cases.ts";
+
+describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: chart agrees with the TS plan", (major) => {
+  it.each(allInputs().map((c) => [c.name, c] as const))("%s", async (_n, c) => {
+    const manifests = await manifestsOf(c.file, major);
+    const plan = planEnvoy(await valuesOf(c.file), GOLDEN_RELEASE);
+    expect(envoyFiles(manifests)).toEqual(plan.files);
+    expect(servicePorts(manifests)).toEqual(
+      plan.ports.services.map((s) => ({ name: s.portName, port: s.listenPort, targetPort: s.listenPort, protocol: "TCP" })),
+    );
+  });
+});

@@ -1,0 +1,47 @@
+// Editing a tailnet's services must change only the ConfigMap and the Service, never the pod template,
+// so Kubernetes does not restart the pod and Envoy applies the change in place. Adding a tailnet does
+// change the pod (it needs a new container).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { render } from "../tools/src/helm/helm.ts";
+import { parseManifests, podTemplate, type Manifest } from "../tools/src/helm/manifests.ts";
+import { repoPath } from "../tools/src/lib/paths.ts";
+import { tmpValues } from "./lib/tmp.ts";
+
+type Doc = { tailnets: { name: string; authKey: string; services: { host: string; port: number; name?: string }[] }[] };
+const before: Doc = parse(readFileSync(repoPath("test/helm/02-three-tailnets.in.yaml"), "utf8"));
+const edited = (f: (d: Doc) => void): string => {
+  const d = structuredClone(before);
+  f(d);
+  return tmpValues(d);
+};
+
+const key = (m: Manifest) => `${m.kind}/${m.metadata.name}`;
+async function changedObjects(a: string, b: string): Promise<string[]> {
+  const [ma, mb] = await Promise.all([a, b].map(async (f) => parseManifests(await render({ major: 3, valuesFiles: [f] }))));
+  const index = (ms: Manifest[]) => new Map(ms.map((m) => [key(m), JSON.stringify(m)]));
+  const ia = index(ma!);
+  const ib = index(mb!);
+  return [...new Set([...ia.keys(), ...ib.keys()])].filter((k) => ia.get(k) !== ib.get(k)).sort();
+}
+const podOf = async (f: string) => JSON.stringify(podTemplate(parseManifests(await render({ major: 3, valuesFiles: [f] }))));
+
+describe("what a values edit changes", () => {
+  const original = tmpValues(before);
+  const cm = "ConfigMap/tailscale-egress-envoy";
+  const svc = "Service/tailscale-egress";
+  it.each<[string, (d: Doc) => void, string[]]>([
+    ["adding a service", (d) => d.tailnets[1]!.services.push({ host: "new.lab.ts.net", port: 8080 }), [cm, svc]],
+    ["removing a service", (d) => d.tailnets[0]!.services.pop(), [cm, svc]],
+    ["changing a target", (d) => (d.tailnets[2]!.services[1]!.host = "broker.edge.ts.net"), [cm]],
+  ])("%s changes only the Envoy ConfigMap (and the Service for a new port)", async (_what, f, expected) => {
+    expect(await changedObjects(original, edited(f))).toEqual(expected);
+  });
+
+  it("adding a tailnet changes the pod template", async () => {
+    const more = edited((d) => d.tailnets.push({ name: "ops", authKey: "tskey-auth-ops", services: [{ host: "ops.ts.net", port: 22 }] }));
+    expect(await podOf(more)).not.toEqual(await podOf(original));
+    expect(await changedObjects(original, more)).toContain("StatefulSet/tailscale-egress");
+  });
+});

@@ -1,0 +1,49 @@
+// Each cross-field rule fires on its own, naming the field and saying what is allowed.
+import { describe, expect, it } from "vitest";
+import type { Values } from "../../tools/src/generated/values.ts";
+import { repoPath } from "../../tools/src/lib/paths.ts";
+import { checkRules } from "../../tools/src/values/rules.ts";
+import { valuesOf } from "../lib/cases.ts";
+
+const base = await valuesOf(repoPath("test/helm/02-three-tailnets.in.yaml"));
+const mutate = (f: (v: Values) => void): Values => {
+  const v = structuredClone(base);
+  f(v);
+  return v;
+};
+const tn = (v: Values, i: number) => v.tailnets[i]!;
+const sv = (v: Values, t: number, s: number) => tn(v, t).services[s]!;
+
+describe("cross-field rules", () => {
+  it("accept a valid release", () => {
+    expect(checkRules(base, "tailscale-egress")).toEqual([]);
+  });
+
+  it.each<[string, (v: Values) => void, string, string]>([
+    ["duplicate tailnet names", (v) => (tn(v, 1).name = "corp"), "tailnets[1].name", "already the name of tailnets[0]"],
+    ["non DNS-1123 names", (v) => (tn(v, 0).name = "Corp_1"), "tailnets[0].name", "not a DNS-1123 label"],
+    ["names too long for Kubernetes", (v) => (tn(v, 0).name = "a".repeat(50)), "tailnets[0].name", "at most 63"],
+    ["no auth", (v) => delete tn(v, 0).authKey, "tailnets[0]", "set exactly one of authKey and existingSecret"],
+    ["both auths", (v) => (tn(v, 0).existingSecret = { name: "s" }), "tailnets[0]", "both authKey and existingSecret"],
+    ["login server not http(s)", (v) => (tn(v, 0).loginServer = "ftp://x"), "tailnets[0].loginServer", "not an http(s) URL"],
+    ["tags without tag:", (v) => (tn(v, 2).tags = ["edge"]), "tailnets[2].tags[0]", "tag:<name>"],
+    ["default tags without tag:", (v) => (v.tailscale.tags = ["egress"]), "tailscale.tags[0]", "tag:<name>"],
+    ["host with scheme", (v) => (sv(v, 0, 0).host = "https://web"), "tailnets[0].services[0].host", "without scheme, path, port or spaces"],
+    ["host with path", (v) => (sv(v, 0, 0).host = "web/x"), "tailnets[0].services[0].host", "bare host name"],
+    ["host with port", (v) => (sv(v, 0, 0).host = "web:443"), "tailnets[0].services[0].host", "bare host name"],
+    ["host with spaces", (v) => (sv(v, 0, 0).host = "web corp"), "tailnets[0].services[0].host", "bare host name"],
+    ["udp", (v) => (sv(v, 1, 0).protocol = "udp"), "tailnets[1].services[0].protocol", "cannot carry UDP"],
+    ["bad port name", (v) => (sv(v, 0, 2).name = "Bad_Name"), "tailnets[0].services[2].name", "not a valid port name"],
+    ["duplicate port name", (v) => (sv(v, 2, 1).name = "corp-web"), "tailnets[2].services[1].name", 'port name "corp-web" is already used'],
+    ["duplicate slot", (v) => (tn(v, 2).slot = 0), "tailnets[2].slot", "slot 0 is already used by tailnets[0]"],
+    ["zero timeout", (v) => (sv(v, 0, 0).connectTimeout = "0ms"), "tailnets[0].services[0].connectTimeout", "greater than 0"],
+    ["listen port on a proxy", (v) => (sv(v, 1, 0).listenPort = 10552), "tailnets[1].services[0]", "collides with the HTTP proxy of tailnets[2]"],
+    ["listen port on admin", (v) => (sv(v, 0, 0).listenPort = 10500), "tailnets[0].services[0]", "collides with envoy.adminPort"],
+    ["two services on one port", (v) => (sv(v, 1, 0).listenPort = 10001), "tailnets[1].services[0]", "collides with tailnets[0].services[1]"],
+    ["a full name too long", (v) => (v.fullnameOverride = "x".repeat(53)), "fullnameOverride", "at most 52"],
+  ])("refuse %s", (_what, f, path, fragment) => {
+    const errors = checkRules(mutate(f), "tailscale-egress");
+    expect(errors.map((e) => e.path)).toContain(path);
+    expect(errors.find((e) => e.path === path)?.message).toContain(fragment);
+  });
+});

@@ -1,0 +1,48 @@
+// Parses rendered manifests and pulls out what the checks need.
+import { parseAllDocuments } from "yaml";
+import type { JsonObject } from "../plan/envoy.ts";
+
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+/** The objects of a rendered release; a v1 List is flattened into its items, as Helm and kubectl do. */
+export function parseManifests(text: string): Manifest[] {
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null && typeof m === "object")
+    .flatMap((m) => (m.kind === "List" ? ((m.items as Manifest[] | undefined) ?? []) : [m]));
+}
+
+export function findOne(manifests: Manifest[], kind: string, nameSuffix = ""): Manifest {
+  const found = manifests.filter((m) => m.kind === kind && m.metadata.name.endsWith(nameSuffix));
+  if (found.length !== 1) throw new Error(`expected one ${kind} named *${nameSuffix}, found ${found.length}`);
+  return found[0] as Manifest;
+}
+
+/** The Envoy files of the rendered ConfigMap, parsed. */
+export function envoyFiles(manifests: Manifest[]): Record<string, JsonObject> {
+  const cm = findOne(manifests, "ConfigMap", "-envoy");
+  const data = (cm.data ?? {}) as Record<string, string>;
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, JSON.parse(v) as JsonObject]));
+}
+
+export interface ServicePort {
+  name: string;
+  port: number;
+  targetPort: number;
+  protocol: string;
+}
+
+export function servicePorts(manifests: Manifest[]): ServicePort[] {
+  const svc = findOne(manifests, "Service");
+  return ((svc.spec as { ports: ServicePort[] }).ports ?? []);
+}
+
+/** The pod template of the workload, which Kubernetes hashes to decide on a rollout. */
+export function podTemplate(manifests: Manifest[]): unknown {
+  return (findOne(manifests, "StatefulSet").spec as { template: unknown }).template;
+}
