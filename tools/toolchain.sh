@@ -87,7 +87,16 @@ install_kubeconform() {
   done_ "$s"
 }
 
-all=(helm3 helm4 envoy tailscale headscale kubeconform)
+# The CNCF distribution registry, served on loopback by the OCI push/pull tests.
+install_registry() {
+  local s="registry-$REGISTRY_VERSION"; have "$s" && return 0
+  log "building registry $REGISTRY_VERSION (go install github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION)"
+  go_build registry "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION" \
+    "-X github.com/distribution/distribution/v3/version.version=$REGISTRY_VERSION"
+  done_ "$s"
+}
+
+all=(helm3 helm4 envoy tailscale headscale kubeconform registry)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac
