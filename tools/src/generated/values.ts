@@ -210,6 +210,61 @@ export interface ValuesInput {
     create?: boolean;
   };
   /**
+   * The `helm test` pod: it connects to every port of the release Service and names the ones that fail. Its script is files/check-ports.sh, which also runs outside the cluster.
+   */
+  tests?: {
+    /**
+     * Render the test pod (a helm.sh/hook: test Pod, run only by helm test).
+     */
+    enabled?: boolean;
+    /**
+     * The connection test image.
+     */
+    image?: {
+      /**
+       * Registry host. Overridden by global.imageRegistry when that is set.
+       */
+      registry?: string;
+      /**
+       * Repository within the registry.
+       */
+      repository?: string;
+      /**
+       * Image tag.
+       */
+      tag?: string;
+      /**
+       * Image digest (sha256:...). When set it is used instead of the tag.
+       */
+      digest?: string;
+      /**
+       * Kubernetes imagePullPolicy.
+       */
+      pullPolicy?: "Always" | "IfNotPresent" | "Never";
+    };
+    /**
+     * Seconds to wait for each TCP connection (nc -w).
+     */
+    connectTimeout?: number;
+    /**
+     * CPU and memory requests and limits of the connection test container(s) (a Kubernetes ResourceRequirements).
+     */
+    resources?: {
+      /**
+       * Resource requests, e.g. {cpu: 50m, memory: 64Mi}.
+       */
+      requests?: {
+        [k: string]: string | number | undefined;
+      };
+      /**
+       * Resource limits, e.g. {memory: 256Mi}.
+       */
+      limits?: {
+        [k: string]: string | number | undefined;
+      };
+    };
+  };
+  /**
    * Labels added to every resource.
    */
   labels?: {
@@ -560,6 +615,61 @@ export interface Values {
      * Create the Role and RoleBinding.
      */
     create: boolean;
+  };
+  /**
+   * The `helm test` pod: it connects to every port of the release Service and names the ones that fail. Its script is files/check-ports.sh, which also runs outside the cluster.
+   */
+  tests: {
+    /**
+     * Render the test pod (a helm.sh/hook: test Pod, run only by helm test).
+     */
+    enabled: boolean;
+    /**
+     * The connection test image.
+     */
+    image: {
+      /**
+       * Registry host. Overridden by global.imageRegistry when that is set.
+       */
+      registry: string;
+      /**
+       * Repository within the registry.
+       */
+      repository: string;
+      /**
+       * Image tag.
+       */
+      tag: string;
+      /**
+       * Image digest (sha256:...). When set it is used instead of the tag.
+       */
+      digest: string;
+      /**
+       * Kubernetes imagePullPolicy.
+       */
+      pullPolicy: "Always" | "IfNotPresent" | "Never";
+    };
+    /**
+     * Seconds to wait for each TCP connection (nc -w).
+     */
+    connectTimeout: number;
+    /**
+     * CPU and memory requests and limits of the connection test container(s) (a Kubernetes ResourceRequirements).
+     */
+    resources: {
+      /**
+       * Resource requests, e.g. {cpu: 50m, memory: 64Mi}.
+       */
+      requests?: {
+        [k: string]: string | number | undefined;
+      };
+      /**
+       * Resource limits, e.g. {memory: 256Mi}.
+       */
+      limits?: {
+        [k: string]: string | number | undefined;
+      };
+    };
   };
   /**
    * Labels added to every resource.

@@ -285,6 +285,25 @@ export const valuesSchema: Schema = {
       default: {},
       properties: { create: bool("Create the Role and RoleBinding.", true) },
     },
+    tests: {
+      type: "object",
+      description:
+        "The `helm test` pod: it connects to every port of the release Service and names the ones that fail. Its script is files/check-ports.sh, which also runs outside the cluster.",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: bool("Render the test pod (a helm.sh/hook: test Pod, run only by helm test).", true),
+        image: image("connection test", "library/busybox", "1.37.0"),
+        connectTimeout: {
+          type: "integer",
+          minimum: 1,
+          maximum: 60,
+          description: "Seconds to wait for each TCP connection (nc -w).",
+          default: 3,
+        },
+        resources: resources("connection test"),
+      },
+    },
     labels: stringMap("Labels added to every resource."),
     annotations: stringMap("Annotations of the StatefulSet."),
     podLabels: stringMap("Extra pod labels."),
