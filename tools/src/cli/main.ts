@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   golden: () => import("./commands/golden.ts"),
   start: () => import("./commands/start.ts"),
   package: () => import("./commands/package.ts"),
+  f5xc: () => import("./commands/f5xc.ts"),
 };
 
 const usage = `Usage: tailnet-egress <command> [options]
@@ -24,6 +25,7 @@ Commands:
   golden     render the golden cases with Helm 3 and 4 and compare (--update to rewrite)
   start      run the pod locally (npm start)
   package    package the chart reproducibly into dist/, signed (npm run package)
+  f5xc       print F5 XC origin pools and a health check for the release's Service
 
 Run tailnet-egress <command> --help for a command's options.`;
 

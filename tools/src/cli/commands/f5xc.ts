@@ -1,0 +1,78 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { isXcName } from "../../f5xc/names.ts";
+import { f5xcPlan, NETWORKS, poolTable, type Locator, type Network } from "../../f5xc/objects.ts";
+import { parse, UsageError, valuesOptions } from "../args.ts";
+import { loadValidValues } from "../load.ts";
+
+export const usage = `Usage: tailnet-egress f5xc -f values.yaml [-f more.yaml ...] [--release NAME] --namespace NS
+                           (--site [NS/]NAME | --virtual-site [NS/]NAME) [--tenant TENANT]
+                           [--xc-namespace NS] [--network vk8s|inside|outside] [--out DIR | --table]
+
+Prints the F5 XC objects that route to the release's Service: one origin pool per service (TCP, no TLS,
+port = the Service port) and one shared TCP health check, as JSON {healthchecks, origin_pools}.
+Names are stable: <release>-<tailnet>-<port name>, hash-shortened past 63 characters.
+
+  --namespace      Kubernetes namespace of the release; the pools target <service>.<namespace>
+  --site           a site locator (namespace default: system)
+  --virtual-site   a virtual-site locator (namespace default: shared), e.g. shared/ves-io-all-res
+  --tenant         tenant of the site or virtual site object (e.g. ves-io for ves-io-all-res)
+  --xc-namespace   F5 XC namespace of the objects (default: --namespace, as on vK8s)
+  --network        vk8s (vK8s, the default), inside or outside (a CE site's networks)
+  --out DIR        write DIR/healthcheck/<name>.json and DIR/origin_pool/<name>.json, print the table
+  --table          print only the table: port, tailnet, target, origin pool`;
+
+function locator(site: string | undefined, vsite: string | undefined, tenant: string | undefined): Locator {
+  if ((site === undefined) === (vsite === undefined)) throw new UsageError(`give exactly one of --site and --virtual-site\n\n${usage}`);
+  const kind = site !== undefined ? "site" : "virtual_site";
+  const [ns, name] = (site ?? vsite)!.includes("/") ? (site ?? vsite)!.split("/", 2) : [kind === "site" ? "system" : "shared", site ?? vsite];
+  if (!ns || !name) throw new UsageError(`--${kind.replace("_", "-")} needs [NAMESPACE/]NAME\n\n${usage}`);
+  return { kind, name, namespace: ns, ...(tenant ? { tenant } : {}) };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      ...valuesOptions,
+      namespace: { type: "string", short: "n" },
+      site: { type: "string" },
+      "virtual-site": { type: "string" },
+      tenant: { type: "string" },
+      "xc-namespace": { type: "string" },
+      network: { type: "string", default: "vk8s" },
+      out: { type: "string" },
+      table: { type: "boolean", default: false },
+    },
+    usage,
+  );
+  if (values.help) return (console.log(usage), 0);
+  const files = values.values ?? [];
+  if (files.length === 0) throw new UsageError(`f5xc needs at least one -f file\n\n${usage}`);
+  if (!values.namespace) throw new UsageError(`f5xc needs --namespace (the release's Kubernetes namespace)\n\n${usage}`);
+  if (!(values.network in NETWORKS)) throw new UsageError(`--network must be one of ${Object.keys(NETWORKS).join(", ")}\n\n${usage}`);
+  const xcNamespace = values["xc-namespace"] ?? values.namespace;
+  for (const [flag, v] of [["--namespace", values.namespace], ["--xc-namespace", xcNamespace]] as const) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v)) throw new UsageError(`${flag} "${v}" is not a DNS-1123 label\n\n${usage}`);
+  }
+  const plan = f5xcPlan(await loadValidValues(files, values.release), {
+    release: values.release,
+    namespace: values.namespace,
+    xcNamespace,
+    locator: locator(values.site, values["virtual-site"], values.tenant),
+    network: values.network as Network,
+  });
+  const bad = [...plan.healthchecks, ...plan.origin_pools].map((o) => o.metadata.name).filter((n) => !isXcName(n));
+  if (bad.length) throw new Error(`internal: names that F5 XC would refuse: ${bad.join(", ")}`);
+  if (values.table) return (console.log(poolTable(plan.rows)), 0);
+  if (values.out) {
+    for (const [dir, objects] of [["healthcheck", plan.healthchecks], ["origin_pool", plan.origin_pools]] as const) {
+      await mkdir(join(values.out, dir), { recursive: true });
+      for (const o of objects) await writeFile(join(values.out, dir, `${o.metadata.name}.json`), `${JSON.stringify(o, null, 2)}\n`);
+    }
+    console.log(`${poolTable(plan.rows)}\n\nwrote ${plan.healthchecks.length} health check(s) and ${plan.origin_pools.length} origin pool(s) under ${values.out}`);
+    return 0;
+  }
+  console.log(JSON.stringify({ healthchecks: plan.healthchecks, origin_pools: plan.origin_pools }, null, 2));
+  return 0;
+}
