@@ -67,15 +67,21 @@ export async function sourceEpoch(root = REPO_ROOT): Promise<number> {
   return Number(await git(root, ["log", "-1", "--format=%ct"]));
 }
 
-/** Copies the checkout's files (tracked, plus untracked ones git does not ignore) into <stage>/<chart>. */
-async function stageChart(root: string, stage: string, epoch: number): Promise<string> {
+/**
+ * Copies the checkout's regular files (tracked, plus untracked ones git does not ignore) into
+ * <stage>/<chart>. Returns the chart directory and whether any untracked file was copied.
+ */
+async function stageChart(root: string, stage: string, epoch: number): Promise<{ dir: string; untracked: boolean }> {
   const dir = join(stage, CHART_NAME);
-  const listed = (await git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])).split("\0").filter(Boolean);
+  const list = async (which: string) => (await git(root, ["ls-files", "-z", which, "--exclude-standard"])).split("\0").filter(Boolean);
+  const others = new Set(await list("--others"));
+  let untracked = false;
   const dirs = new Set<string>([dir]);
-  for (const rel of listed) {
+  for (const rel of [...(await list("--cached")), ...others]) {
     const src = join(root, rel);
     const st = await lstat(src).catch(() => undefined);
     if (!st?.isFile()) continue; // deleted in the worktree, or a symlink/submodule: not chart content
+    untracked ||= others.has(rel);
     const dst = join(dir, rel);
     for (let d = dirname(dst); d.length > dir.length; d = dirname(d)) dirs.add(d);
     await mkdir(dirname(dst), { recursive: true });
@@ -84,7 +90,7 @@ async function stageChart(root: string, stage: string, epoch: number): Promise<s
     await utimes(dst, epoch, epoch);
   }
   for (const d of dirs) await utimes(d, epoch, epoch);
-  return dir;
+  return { dir, untracked };
 }
 
 export async function sha256File(path: string): Promise<string> {
@@ -96,10 +102,11 @@ export async function packageChart(o: PackageOptions): Promise<PackageResult> {
   const version = checkVersion(o.version);
   const epoch = o.epoch ?? (await sourceEpoch(root));
   const commit = await git(root, ["rev-parse", "HEAD"]);
-  const dirty = (await git(root, ["status", "--porcelain", "--untracked-files=normal"])) !== "";
+  const modified = (await git(root, ["status", "--porcelain", "--untracked-files=no"])) !== "";
   const stage = await mkdtemp(join(tmpdir(), "tse-package-"));
   try {
-    const chartDir = await stageChart(root, stage, epoch);
+    const { dir: chartDir, untracked } = await stageChart(root, stage, epoch);
+    const dirty = modified || untracked;
     await mkdir(o.outDir, { recursive: true });
     const args = ["package", chartDir, "--version", version, "--destination", o.outDir];
     if (o.sign) {
