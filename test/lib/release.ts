@@ -10,10 +10,17 @@ import { GOLDEN_KUBE_VERSION, GOLDEN_NAMESPACE, helm, type HelmMajor, type HelmR
 import { systemToolPath, toolPath } from "../../tools/src/lib/toolpaths.ts";
 import { goldenInputs, type Case } from "./cases.ts";
 
+const made: string[] = [];
+
+/** A new temporary directory; removeTempDirs() (call it in afterAll) deletes them all. */
 export function tempDir(prefix: string): string {
   const d = mkdtempSync(join(tmpdir(), `tse-${prefix}-`));
-  process.on("exit", () => rmSync(d, { recursive: true, force: true }));
+  made.push(d);
   return d;
+}
+
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export interface SigningKey {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GOLDEN_RELEASE, HELM_MAJORS } from "../../tools/src/helm/helm.ts";
 import { packageChart, type PackageResult } from "../../tools/src/release/package.ts";
-import { goldenAs, isolatedHelm, signingKey, startRegistry, tempDir, templateArgs, type SigningKey } from "../lib/release.ts";
+import { goldenAs, isolatedHelm, removeTempDirs, signingKey, startRegistry, tempDir, templateArgs, type SigningKey } from "../lib/release.ts";
 
 const VERSION = "1.0.0";
 let key: SigningKey;
@@ -16,7 +16,10 @@ beforeAll(async () => {
   signed = await packageChart({ version: VERSION, outDir: tempDir("oci-signed"), sign: { key: key.name, keyring: key.secring } });
   unsigned = await packageChart({ version: VERSION, outDir: tempDir("oci-unsigned") });
 });
-afterAll(() => registry?.stop());
+afterAll(async () => {
+  await registry?.stop();
+  removeTempDirs();
+});
 
 interface Manifest {
   layers: { mediaType: string; digest: string }[];

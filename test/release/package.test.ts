@@ -1,13 +1,13 @@
 // npm run package: reproducible (same bytes from the same sources, whenever packaged), signed, the version
 // stamped at package time, and nothing but chart files in the archive.
 import { execa } from "execa";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run as packageCommand } from "../../tools/src/cli/commands/package.ts";
 import { UsageError } from "../../tools/src/cli/args.ts";
 import { HELM_MAJORS } from "../../tools/src/helm/helm.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";
 import { archiveEntries, packageChart, sourceEpoch, type PackageResult } from "../../tools/src/release/package.ts";
-import { isolatedHelm, signingKey, tempDir, type SigningKey } from "../lib/release.ts";
+import { isolatedHelm, removeTempDirs, signingKey, tempDir, type SigningKey } from "../lib/release.ts";
 
 const VERSION = "1.0.0";
 let key: SigningKey;
@@ -19,6 +19,7 @@ beforeAll(async () => {
   key = await signingKey();
   first = await pack(tempDir("pkg-a"));
 });
+afterAll(removeTempDirs);
 
 describe("npm run package", () => {
   it("packages the same sources to the same sha256 on a later run", async () => {

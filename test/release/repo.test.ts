@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GOLDEN_RELEASE, HELM_MAJORS } from "../../tools/src/helm/helm.ts";
 import { packageChart, sha256File, type PackageResult } from "../../tools/src/release/package.ts";
-import { goldenAs, goldenCase, isolatedHelm, serveDir, signingKey, tempDir, templateArgs, type SigningKey } from "../lib/release.ts";
+import { goldenAs, goldenCase, isolatedHelm, removeTempDirs, serveDir, signingKey, tempDir, templateArgs, type SigningKey } from "../lib/release.ts";
 
 const VERSION = "1.0.0";
 const golden = goldenCase();
@@ -21,7 +21,10 @@ beforeAll(async () => {
   repo = await serveDir(dir);
   await isolatedHelm(4)(["repo", "index", dir, "--url", repo.url]);
 });
-afterAll(() => repo?.close());
+afterAll(async () => {
+  await repo?.close();
+  removeTempDirs();
+});
 
 describe.each(HELM_MAJORS.map((m) => [m]))("helm %i and an HTTP chart repository", (major) => {
   const h = isolatedHelm(major);
