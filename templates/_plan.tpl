@@ -15,10 +15,11 @@ connect timeout differs from the tailnet's.
 {{- $slot := $t -}}
 {{- if hasKey $tn "slot" }}{{ $slot = int $tn.slot }}{{ end -}}
 {{- $proxyPort := add 10550 $slot -}}
+{{- $localPort := add (int $v.tailscale.localPortBase) $slot -}}
 {{- $base := printf "ts-%s" $tn.name -}}
 {{- $tnMs := $defaultMs -}}
 {{- if hasKey $tn "connectTimeout" }}{{ $tnMs = include "tailscale-egress.durationMs" $tn.connectTimeout | atoi }}{{ end -}}
-{{- $clusters = append $clusters (dict "name" $base "tailnet" $tn.name "proxyPort" $proxyPort "connectTimeout" (include "tailscale-egress.envoyDuration" $tnMs)) -}}
+{{- $clusters = append $clusters (dict "name" $base "tailnet" $tn.name "proxyPort" $proxyPort "localPort" $localPort "connectTimeout" (include "tailscale-egress.envoyDuration" $tnMs)) -}}
 {{- $_ := set $seen $base true -}}
 {{- $tnServices := list -}}
 {{- range $s, $svc := $tn.services -}}
@@ -32,7 +33,7 @@ connect timeout differs from the tailnet's.
 {{- if ne $ms $tnMs -}}
 {{- $cluster = printf "%s-ct%dms" $base $ms -}}
 {{- if not (hasKey $seen $cluster) -}}
-{{- $clusters = append $clusters (dict "name" $cluster "tailnet" $tn.name "proxyPort" $proxyPort "connectTimeout" (include "tailscale-egress.envoyDuration" $ms)) -}}
+{{- $clusters = append $clusters (dict "name" $cluster "tailnet" $tn.name "proxyPort" $proxyPort "localPort" $localPort "connectTimeout" (include "tailscale-egress.envoyDuration" $ms)) -}}
 {{- $_ := set $seen $cluster true -}}
 {{- end -}}
 {{- end -}}
@@ -41,9 +42,9 @@ connect timeout differs from the tailnet's.
 {{- $tnServices = append $tnServices $entry -}}
 {{- $services = append $services $entry -}}
 {{- end -}}
-{{- $tailnets = append $tailnets (dict "path" (printf "tailnets[%d]" $t) "name" $tn.name "index" $t "slot" $slot "proxyPort" $proxyPort "cluster" $base "services" $tnServices) -}}
+{{- $tailnets = append $tailnets (dict "path" (printf "tailnets[%d]" $t) "name" $tn.name "index" $t "slot" $slot "proxyPort" $proxyPort "localPort" $localPort "cluster" $base "services" $tnServices) -}}
 {{- end -}}
-{{- $reserved := list (dict "name" "envoy-admin" "port" (int $v.envoy.adminPort) "owner" "envoy.adminPort") -}}
+{{- $reserved := list (dict "name" "envoy-admin" "port" (int $v.envoy.adminPort) "owner" "envoy.adminPort") (dict "name" "health" "port" (int $v.envoy.healthPort) "owner" "envoy.healthPort") -}}
 {{- toJson (dict "tailnets" $tailnets "services" $services "clusters" $clusters "reserved" $reserved) -}}
 {{- end -}}
 

@@ -78,8 +78,11 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- $owners := dict -}}
 {{- $claims := list -}}
 {{- range $plan.reserved }}{{ $claims = append $claims (list (int .port) .owner .owner) }}{{ end -}}
-{{- range $plan.tailnets }}{{ $claims = append $claims (list (int .proxyPort) (printf "the HTTP proxy of %s (%q)" .path .name) (printf "%s.slot" .path)) }}{{ end -}}
-{{- $portNames := dict -}}
+{{- range $plan.tailnets -}}
+{{- $claims = append $claims (list (int .proxyPort) (printf "the HTTP proxy of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
+{{- $claims = append $claims (list (int .localPort) (printf "the health and metrics port of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
+{{- end -}}
+{{- $portNames := dict "health" "envoy.healthPort" -}}
 {{- range $svc := $plan.services -}}
 {{- $claims = append $claims (list (int $svc.listenPort) (printf "%s (tailnet %q, host %s:%d)" $svc.path $svc.tailnet $svc.host (int $svc.port)) $svc.path $svc.portName) -}}
 {{- end -}}
