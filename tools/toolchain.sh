@@ -87,7 +87,17 @@ install_kubeconform() {
   done_ "$s"
 }
 
-all=(helm3 helm4 envoy tailscale headscale kubeconform)
+# psa-check is this project's own Go program (tools/psa) around the Pod Security admission library.
+install_psa() {
+  local sum; sum=$(cat "$here/psa/main.go" "$here/psa/go.mod" "$here/psa/go.sum" | sha256sum | cut -c1-16)
+  local s="psa-$sum"; have "$s" && return 0
+  log "building psa-check (tools/psa, k8s.io/pod-security-admission)"
+  (cd "$here/psa" && CGO_ENABLED=0 go build -ldflags "-s -w" -o "$BIN/psa-check" .)
+  rm -f "$STAMPS"/psa-*
+  done_ "$s"
+}
+
+all=(helm3 helm4 envoy tailscale headscale kubeconform psa)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac

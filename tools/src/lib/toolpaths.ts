@@ -5,7 +5,16 @@ import { repoPath } from "./paths.ts";
 
 export const TOOLS_DIR = process.env.TOOLS_DIR ?? repoPath(".tools");
 
-export type ToolName = "helm3" | "helm4" | "envoy" | "tailscaled" | "tailscale" | "containerboot" | "headscale" | "kubeconform";
+export type ToolName =
+  | "helm3"
+  | "helm4"
+  | "envoy"
+  | "tailscaled"
+  | "tailscale"
+  | "containerboot"
+  | "headscale"
+  | "kubeconform"
+  | "psa-check";
 
 const INSTALL_GROUP: Record<ToolName, string> = {
   helm3: "helm3",
@@ -16,6 +25,7 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   containerboot: "tailscale",
   headscale: "headscale",
   kubeconform: "kubeconform",
+  "psa-check": "psa",
 };
 
 export class MissingToolError extends Error {}
