@@ -240,7 +240,7 @@ export const valuesSchema: Schema = {
         resources: resources("Tailscale"),
         localPortBase: port(
           "Each tailnet's containerboot serves /healthz and /metrics on 127.0.0.1:(localPortBase + slot), loopback only; Envoy's health port publishes them.",
-          10600,
+          10700,
         ),
         probes: {
           type: "object",
