@@ -19,6 +19,17 @@ describe("cross-field rules", () => {
     expect(checkRules(base, "tailscale-egress")).toEqual([]);
   });
 
+  it("accept the whole port space with the default reserved ports: 56 tailnets x 500 services", () => {
+    const full = mutate((v) => {
+      v.tailnets = Array.from({ length: 56 }, (_, t) => ({
+        name: `t${t}`,
+        authKey: "k",
+        services: Array.from({ length: 500 }, (_, s) => ({ host: `h${s}.ts.net`, port: 443 })),
+      }));
+    });
+    expect(checkRules(full, "tailscale-egress")).toEqual([]);
+  });
+
   it.each<[string, (v: Values) => void, string, string]>([
     ["duplicate tailnet names", (v) => (tn(v, 1).name = "corp"), "tailnets[1].name", "already the name of tailnets[0]"],
     ["non DNS-1123 names", (v) => (tn(v, 0).name = "Corp_1"), "tailnets[0].name", "not a DNS-1123 label"],
