@@ -152,20 +152,48 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
   "load_assignment" (dict "cluster_name" "envoy-admin" "endpoints" (list (dict "lb_endpoints" (list $endpoint))))) -}}
 {{- end -}}
 
-{{/* A DiscoveryResponse; version_info is a digest of the resources. Call with a list of resources. */}}
+{{/*
+A DiscoveryResponse as text, one resource per line. version_info is a digest of the compact JSON array of
+the resources (exactly what toJson of the list would give, and what the CLI hashes).
+Call with the resources' compact JSON, joined by ",\n    ".
+*/}}
 {{- define "tailscale-egress.envoy.discovery" -}}
-{{- toJson (dict "version_info" (sha256sum (toJson .) | trunc 16) "resources" .) -}}
+{{- $version := printf "[%s]" (replace ",\n    " "," .) | sha256sum | trunc 16 -}}
+{
+  "version_info": {{ $version | quote }},
+  "resources": [
+    {{ . }}
+  ]
+}
 {{- end -}}
 
+{{/* LDS resources, streamed (no list is built: appending is quadratic at 5,500 listeners). */}}
+{{- define "tailscale-egress.envoy.listeners" -}}
+{{- include "tailscale-egress.ensurePlan" . -}}
+{{- $plan := index .Values "tailscale-egress/plan" -}}
+{{- include "tailscale-egress.envoy.healthListener" (list . $plan) -}}
+{{- range $plan.services }},
+    {{ include "tailscale-egress.envoy.listener" (list $ .) }}
+{{- end -}}
+{{- end -}}
+
+{{/* CDS resources, streamed. */}}
+{{- define "tailscale-egress.envoy.clusters" -}}
+{{- include "tailscale-egress.ensurePlan" . -}}
+{{- $plan := index .Values "tailscale-egress/plan" -}}
+{{- include "tailscale-egress.envoy.adminCluster" . -}}
+{{- range $plan.tailnets }},
+    {{ include "tailscale-egress.envoy.healthCluster" (list $ .) }}
+{{- end -}}
+{{- range $plan.clusters }},
+    {{ include "tailscale-egress.envoy.cluster" (list $ .) }}
+{{- end -}}
+{{- end -}}
+
+{{/* The three files of the Envoy ConfigMap, as a dict of file name to text. */}}
 {{- define "tailscale-egress.envoy.files" -}}
-{{- $plan := include "tailscale-egress.plan" . | fromJson -}}
-{{- $listeners := list (include "tailscale-egress.envoy.healthListener" (list . $plan) | fromJson) -}}
-{{- range $plan.services }}{{ $listeners = append $listeners (include "tailscale-egress.envoy.listener" (list $ .) | fromJson) }}{{ end -}}
-{{- $clusters := list (include "tailscale-egress.envoy.adminCluster" . | fromJson) -}}
-{{- range $plan.tailnets }}{{ $clusters = append $clusters (include "tailscale-egress.envoy.healthCluster" (list $ .) | fromJson) }}{{ end -}}
-{{- range $plan.clusters }}{{ $clusters = append $clusters (include "tailscale-egress.envoy.cluster" (list $ .) | fromJson) }}{{ end -}}
 {{- toJson (dict
-  "envoy.json" (include "tailscale-egress.envoy.bootstrap" . | fromJson)
-  "lds.json" (include "tailscale-egress.envoy.discovery" $listeners | fromJson)
-  "cds.json" (include "tailscale-egress.envoy.discovery" $clusters | fromJson)) -}}
+  "envoy.json" (include "tailscale-egress.envoy.bootstrap" . | fromJson | toPrettyJson)
+  "lds.json" (include "tailscale-egress.envoy.discovery" (include "tailscale-egress.envoy.listeners" .))
+  "cds.json" (include "tailscale-egress.envoy.discovery" (include "tailscale-egress.envoy.clusters" .))) -}}
 {{- end -}}
