@@ -52,8 +52,8 @@ describe("port plan", () => {
     );
     expect(plan.services.map((s) => s.cluster)).toEqual(["ts-a", "ts-a-ct250ms", "ts-a-ct250ms", "ts-a"]);
     expect(plan.clusters).toEqual([
-      { name: "ts-a", tailnet: "a", proxyPort: 10550, localPort: 10600, connectTimeout: "2s" },
-      { name: "ts-a-ct250ms", tailnet: "a", proxyPort: 10550, localPort: 10600, connectTimeout: "0.250s" },
+      { name: "ts-a", tailnet: "a", proxyPort: 10550, localPort: 10700, connectTimeout: "2s" },
+      { name: "ts-a-ct250ms", tailnet: "a", proxyPort: 10550, localPort: 10700, connectTimeout: "0.250s" },
     ]);
   });
 
