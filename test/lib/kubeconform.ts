@@ -7,9 +7,10 @@
 // (the only schema location is the local directory; kinds without a schema are errors).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { execa } from "execa";
+import { REPO_ROOT } from "../../tools/src/lib/paths.ts";
+import { MissingToolError, TOOLS_DIR } from "../../tools/src/lib/toolpaths.ts";
 
 export type KubeVersion = "1.23" | "latest";
 
@@ -33,15 +34,11 @@ export interface ValidationResult {
   readonly kubernetesVersion: string;
 }
 
-export class ToolchainMissingError extends Error {
+export class ToolchainMissingError extends MissingToolError {
   override readonly name = "ToolchainMissingError";
 }
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
-function toolsDir(): string {
-  return process.env["TOOLS_DIR"] ?? join(ROOT, ".tools");
-}
+const ROOT = REPO_ROOT;
 
 /** KEY=value lines of tools/toolchain.env (the pins tools/toolchain.sh sources). */
 export function readToolchainEnv(path: string = join(ROOT, "tools/toolchain.env")): ReadonlyMap<string, string> {
@@ -87,7 +84,7 @@ export interface KubeconformSetup {
 /** Locates the pinned kubeconform and the schemas for one API level; throws if either is missing or stale. */
 export function kubeconformSetup(kubeVersion: KubeVersion): KubeconformSetup {
   const env = readToolchainEnv();
-  const tools = toolsDir();
+  const tools = TOOLS_DIR;
   const bin = join(tools, "bin/kubeconform");
   const kcVersion = pin(env, "KUBECONFORM_VERSION");
   if (!existsSync(bin) || !existsSync(join(tools, "stamps", `kubeconform-${kcVersion}`))) {
