@@ -1,12 +1,15 @@
 // Process supervisor: start a command in its own process group with stdout+stderr appended to a
 // log file, wait for log lines, stop it (SIGTERM to the group, then SIGKILL), and register it with
-// the cleanup registry so nothing outlives the test run. Children are also started under
+// the cleanup registry so nothing outlives the test run. A sandboxed process runs as PID 1 of its
+// own PID namespace under `unshare` (which ignores SIGTERM and waits), so the group SIGTERM reaches
+// the real process, and when it exits everything it started dies with the namespace. Children are also started under
 // `setpriv --pdeathsig SIGKILL`, so they die even if this Node process is SIGKILLed.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { onCleanup, type CleanupHandle } from "./cleanup.ts";
 import { systemTool } from "./bins.ts";
+import { sandboxCommand, type SandboxSpec } from "./sandbox.ts";
 
 export interface StartOptions {
   /** Short name used in logs and errors. */
@@ -19,6 +22,8 @@ export interface StartOptions {
   cwd?: string;
   /** Directory for the log file (<name>.log); created if missing. */
   logDir: string;
+  /** Run inside a sandbox (PID + mount namespace, lab /etc/hosts + resolv.conf); see sandbox.ts. */
+  sandbox?: Omit<SandboxSpec, "command" | "args">;
 }
 
 export interface ExitInfo {
@@ -67,7 +72,8 @@ export function startProcess(opts: StartOptions): Proc {
   const fd = fs.openSync(logFile, "a");
   fs.writeSync(fd, `# ${new Date().toISOString()} start: ${opts.command} ${(opts.args ?? []).join(" ")}\n`);
   const env = opts.inheritEnv ? { ...process.env, ...opts.env } : { ...BASE_ENV, ...opts.env };
-  const child = spawn(systemTool("setpriv"), ["--pdeathsig", "SIGKILL", "--", opts.command, ...(opts.args ?? [])], {
+  const inner = opts.sandbox ? sandboxCommand({ ...opts.sandbox, command: opts.command, args: opts.args ?? [] }) : { command: opts.command, args: [...(opts.args ?? [])] };
+  const child = spawn(systemTool("setpriv"), ["--pdeathsig", "SIGKILL", "--", inner.command, ...inner.args], {
     cwd: opts.cwd,
     env,
     detached: true, // own process group: stop() signals the whole group
