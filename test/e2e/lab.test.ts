@@ -106,6 +106,11 @@ describe("tailnet lab", () => {
       expect(exact.status).toBe(200);
       expect(exact.body.equals(payload)).toBe(true);
     }
+    // The path to target A is loopback: a direct 127.0.0.1 endpoint (or, before that, the DERP relay
+    // on 127.0.0.1). No LAN address is ever used (TS_DEBUG_OMIT_LOCAL_ADDRS).
+    const peer = (await a.cb.status()).peers.find((p) => p.hostName === "target-a");
+    console.log(`egress-a -> target-a path: curAddr=${JSON.stringify(peer?.curAddr)} relay=${JSON.stringify(peer?.relay)}`);
+    expect(peer?.curAddr === "" || peer?.curAddr.startsWith("127.0.0.1:"), `curAddr ${peer?.curAddr}`).toBe(true);
   }, 60_000);
 
   it("reaches target B through B's proxy (B's own tailnet works too)", async () => {
@@ -137,6 +142,8 @@ describe("tailnet lab", () => {
     expect(after.self.dnsName).toBe(before.self.dnsName);
     const r = await connectThroughProxy({ proxyPort: proxyA(), target: `${a.target.magicDNSName}:${a.target.port}`, payload, expectBytes: tagged("target-a") });
     expect(r.body.equals(taggedReply("target-a", payload))).toBe(true);
+    const kinds = [...new Set(kube.requests.map((q) => `${q.method} ${q.path.replace(/\?.*/, "").replace(/secrets\/.*/, "secrets/<name>")} ${q.contentType} ${q.review ?? ""} -> ${q.status}`))];
+    console.log(`fake kube API calls:\n  ${kinds.join("\n  ")}`);
     // Only one node for egress-a in headscale: the restart did not register a new device.
     expect((await a.hs.nodes()).filter((n) => n.name === "egress-a")).toHaveLength(1);
   }, 120_000);

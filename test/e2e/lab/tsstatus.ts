@@ -11,6 +11,10 @@ export interface NodeView {
   ipv4: string | undefined;
   ipv6: string | undefined;
   online: boolean;
+  /** Direct UDP path in use ("" if none yet), e.g. 127.0.0.1:41641 */
+  curAddr: string;
+  /** DERP region code used as relay ("" if none). */
+  relay: string;
 }
 
 export interface TailscaleStatus {
@@ -35,6 +39,8 @@ function nodeView(raw: unknown): NodeView {
     ipv4: ips.find((ip) => !ip.includes(":")),
     ipv6: ips.find((ip) => ip.includes(":")),
     online: r.Online === true,
+    curAddr: str(r.CurAddr),
+    relay: str(r.Relay),
   };
 }
 
