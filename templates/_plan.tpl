@@ -47,7 +47,7 @@ connect timeout differs from the tailnet's.
 {{- toJson (dict "tailnets" $tailnets "services" $services "clusters" $clusters "reserved" $reserved) -}}
 {{- end -}}
 
-{{/* Milliseconds of a duration written as 500ms or 1.5s (the schema allows nothing else). */}}
+{{/* Milliseconds of a duration written as 500ms or 1.5s (templates/_validate.tpl refuses any other form). */}}
 {{- define "tailscale-egress.durationMs" -}}
 {{- if hasSuffix "ms" . -}}
 {{- trimSuffix "ms" . | atoi -}}
