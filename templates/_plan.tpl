@@ -65,7 +65,7 @@ reuse it (at 55 x 100 ports it is the bulk of the rendering time). Callers inclu
 {{- end -}}
 {{- end -}}
 
-{{/* Milliseconds of a duration written as 500ms or 1.5s (the schema allows nothing else). */}}
+{{/* Milliseconds of a duration written as 500ms or 1.5s (templates/_validate.tpl refuses any other form). */}}
 {{- define "tailscale-egress.durationMs" -}}
 {{- if hasSuffix "ms" . -}}
 {{- trimSuffix "ms" . | atoi -}}

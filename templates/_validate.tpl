@@ -110,7 +110,7 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- define "tailscale-egress.checkTimeout" -}}
 {{- $path := index . 0 -}}
 {{- $text := index . 1 -}}
-{{- if lt (include "tailscale-egress.durationMs" $text | atoi) 1 -}}
+{{- if or (not (regexMatch "^([0-9]+ms|[0-9]+(\\.[0-9]{1,3})?s)$" $text)) (lt (include "tailscale-egress.durationMs" $text | atoi) 1) -}}
 {{- fail (printf "%s: %q must be a duration greater than 0, such as 500ms, 5s or 1.5s" $path $text) -}}
 {{- end -}}
 {{- end -}}

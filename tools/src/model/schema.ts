@@ -34,9 +34,10 @@ const port = (description: string, dflt?: number): Schema => ({
   description,
   ...(dflt === undefined ? {} : { default: dflt }),
 });
+// No `pattern`: Helm's validators would only print the regex. The cross-field rules check the form and say
+// what is allowed ("must be a duration greater than 0, such as 500ms, 5s or 1.5s").
 const duration = (description: string, dflt?: string): Schema => ({
   type: "string",
-  pattern: "^([0-9]+ms|[0-9]+(\\.[0-9]{1,3})?s)$",
   description: `${description} A duration in ms or s, such as 500ms, 5s or 1.5s.`,
   ...(dflt === undefined ? {} : { default: dflt }),
 });
