@@ -1,8 +1,9 @@
 {{/*
 Envoy's files, as JSON: the same objects as planEnvoy() in tools/src/plan/envoy.ts.
 Bootstrap with file-based LDS/CDS watched in /etc/envoy (a directory mount, so kubelet's atomic ..data
-swap reaches Envoy without a restart); one tcp_proxy listener per service tunnelling with HTTP CONNECT;
-one cluster per tailnet (plus one per extra connect timeout) pointing at its loopback HTTP proxy.
+swap reaches Envoy without a restart); a health/metrics listener; one tcp_proxy listener per service
+tunnelling with HTTP CONNECT; one cluster per tailnet (plus one per extra connect timeout) pointing at its
+loopback HTTP proxy and health-checked on containerboot's /healthz.
 */}}
 {{- define "tailscale-egress.envoy.socket" -}}
 {{- toJson (dict "socket_address" (dict "address" (index . 0) "port_value" (int (index . 1)))) -}}
@@ -12,57 +13,187 @@ one cluster per tailnet (plus one per extra connect timeout) pointing at its loo
 {{- toJson (dict "resource_api_version" "V3" "path_config_source" (dict "path" (printf "/etc/envoy/%s" .) "watched_directory" (dict "path" "/etc/envoy"))) -}}
 {{- end -}}
 
+{{/* Envoy's form of a values duration. */}}
+{{- define "tailscale-egress.envoy.dur" -}}
+{{- include "tailscale-egress.envoyDuration" (include "tailscale-egress.durationMs" . | atoi) -}}
+{{- end -}}
+
 {{- define "tailscale-egress.envoy.bootstrap" -}}
 {{- $name := include "tailscale-egress.fullname" . -}}
+{{- $limit := dict "@type" "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig" "max_active_downstream_connections" (int .Values.envoy.maxDownstreamConnections) -}}
 {{- toJson (dict
   "node" (dict "id" $name "cluster" $name)
   "admin" (dict "address" (include "tailscale-egress.envoy.socket" (list "127.0.0.1" .Values.envoy.adminPort) | fromJson))
   "dynamic_resources" (dict
     "lds_config" (include "tailscale-egress.envoy.pathSource" "lds.json" | fromJson)
-    "cds_config" (include "tailscale-egress.envoy.pathSource" "cds.json" | fromJson))) -}}
+    "cds_config" (include "tailscale-egress.envoy.pathSource" "cds.json" | fromJson))
+  "overload_manager" (dict "resource_monitors" (list (dict "name" "envoy.resource_monitors.global_downstream_max_connections" "typed_config" $limit)))) -}}
 {{- end -}}
 
-{{/* Call with a planned service. */}}
+{{/* Call with (list $ plannedService). */}}
 {{- define "tailscale-egress.envoy.listener" -}}
+{{- $v := (index . 0).Values -}}
+{{- $svc := index . 1 -}}
 {{- $tcp := dict
   "@type" "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"
-  "stat_prefix" .statPrefix
-  "cluster" .cluster
-  "tunneling_config" (dict "hostname" .target) -}}
+  "stat_prefix" $svc.statPrefix
+  "cluster" $svc.cluster
+  "tunneling_config" (dict "hostname" $svc.target)
+  "idle_timeout" (include "tailscale-egress.envoy.dur" $v.envoy.idleTimeout) -}}
+{{- if $v.envoy.accessLog -}}
+{{- $format := dict
+  "start_time" "%START_TIME%"
+  "tailnet" $svc.tailnet
+  "service" $svc.portName
+  "listen_port" (int $svc.listenPort)
+  "target" $svc.target
+  "downstream" "%DOWNSTREAM_REMOTE_ADDRESS%"
+  "response_flags" "%RESPONSE_FLAGS%"
+  "upstream_failure" "%UPSTREAM_TRANSPORT_FAILURE_REASON%"
+  "termination" "%CONNECTION_TERMINATION_DETAILS%"
+  "bytes_received" "%BYTES_RECEIVED%"
+  "bytes_sent" "%BYTES_SENT%"
+  "duration_ms" "%DURATION%" -}}
+{{- $_ := set $tcp "access_log" (list (dict "name" "envoy.access_loggers.stdout" "typed_config" (dict "@type" "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog" "log_format" (dict "json_format" $format)))) -}}
+{{- end -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.listener.v3.Listener"
-  "name" (printf "listener-%d" (int .listenPort))
-  "address" (include "tailscale-egress.envoy.socket" (list "0.0.0.0" .listenPort) | fromJson)
+  "name" (printf "listener-%d" (int $svc.listenPort))
+  "address" (include "tailscale-egress.envoy.socket" (list "0.0.0.0" $svc.listenPort) | fromJson)
+  "per_connection_buffer_limit_bytes" (int $v.envoy.bufferLimitBytes)
   "filter_chains" (list (dict "filters" (list (dict "name" "envoy.filters.network.tcp_proxy" "typed_config" $tcp))))) -}}
 {{- end -}}
 
-{{/* Call with a planned cluster. */}}
+{{/* The health and metrics listener. Call with (list $ plan). */}}
+{{- define "tailscale-egress.envoy.healthListener" -}}
+{{- $v := (index . 0).Values -}}
+{{- $plan := index . 1 -}}
+{{- $fault := "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault" -}}
+{{- $drain := dict "@type" $fault "delay" (dict "fixed_delay" (printf "%ds" (int $v.termination.drainSeconds)) "percentage" (dict "numerator" 100 "denominator" "HUNDRED")) -}}
+{{- $routes := list
+  (dict "match" (dict "path" "/live") "direct_response" (dict "status" 200 "body" (dict "inline_string" "live\n")))
+  (dict "match" (dict "path" "/ready") "route" (dict "cluster" "envoy-admin" "timeout" "2s"))
+  (dict "match" (dict "path" "/stats/prometheus") "route" (dict "cluster" "envoy-admin" "timeout" "10s"))
+  (dict "match" (dict "path" "/drain-wait") "direct_response" (dict "status" 200 "body" (dict "inline_string" "drained\n")) "typed_per_filter_config" (dict "envoy.filters.http.fault" $drain)) -}}
+{{- range $plan.tailnets -}}
+{{- $routes = append $routes (dict "match" (dict "path" (printf "/ready/%s" .name)) "route" (dict "cluster" (printf "health-%s" .name) "prefix_rewrite" "/healthz" "timeout" "2s")) -}}
+{{- $routes = append $routes (dict "match" (dict "path" (printf "/metrics/%s" .name)) "route" (dict "cluster" (printf "health-%s" .name) "prefix_rewrite" "/metrics" "timeout" "10s")) -}}
+{{- end -}}
+{{- $hcm := dict
+  "@type" "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
+  "stat_prefix" "health"
+  "route_config" (dict "name" "health" "virtual_hosts" (list (dict "name" "health" "domains" (list "*") "routes" $routes)))
+  "http_filters" (list
+    (dict "name" "envoy.filters.http.fault" "typed_config" (dict "@type" $fault))
+    (dict "name" "envoy.filters.http.router" "typed_config" (dict "@type" "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"))) -}}
+{{- toJson (dict
+  "@type" "type.googleapis.com/envoy.config.listener.v3.Listener"
+  "name" "health"
+  "address" (include "tailscale-egress.envoy.socket" (list "0.0.0.0" $v.envoy.healthPort) | fromJson)
+  "ignore_global_conn_limit" true
+  "per_connection_buffer_limit_bytes" (int $v.envoy.bufferLimitBytes)
+  "filter_chains" (list (dict "filters" (list (dict "name" "envoy.filters.network.http_connection_manager" "typed_config" $hcm))))) -}}
+{{- end -}}
+
+{{- define "tailscale-egress.envoy.healthChecks" -}}
+{{- $hc := .Values.envoy.healthCheck -}}
+{{- toJson (list (dict
+  "timeout" (include "tailscale-egress.envoy.dur" $hc.timeout)
+  "interval" (include "tailscale-egress.envoy.dur" $hc.interval)
+  "unhealthy_threshold" (int $hc.unhealthyThreshold)
+  "healthy_threshold" (int $hc.healthyThreshold)
+  "http_health_check" (dict "path" "/healthz"))) -}}
+{{- end -}}
+
+{{/* A tailnet's data cluster. Call with (list $ plannedCluster). */}}
 {{- define "tailscale-egress.envoy.cluster" -}}
-{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (list "127.0.0.1" .proxyPort) | fromJson)) -}}
+{{- $root := index . 0 -}}
+{{- $c := index . 1 -}}
+{{- $cb := $root.Values.envoy.circuitBreakers -}}
+{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (list "127.0.0.1" $c.proxyPort) | fromJson) "health_check_config" (dict "port_value" (int $c.localPort))) -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.cluster.v3.Cluster"
-  "name" .name
+  "name" $c.name
   "type" "STATIC"
-  "connect_timeout" .connectTimeout
-  "load_assignment" (dict "cluster_name" .name "endpoints" (list (dict "lb_endpoints" (list $endpoint))))
+  "connect_timeout" $c.connectTimeout
+  "per_connection_buffer_limit_bytes" (int $root.Values.envoy.bufferLimitBytes)
+  "load_assignment" (dict "cluster_name" $c.name "endpoints" (list (dict "lb_endpoints" (list $endpoint))))
+  "health_checks" (include "tailscale-egress.envoy.healthChecks" $root | fromJsonArray)
+  "common_lb_config" (dict "healthy_panic_threshold" (dict "value" 0))
+  "circuit_breakers" (dict "thresholds" (list (dict "max_connections" (int $cb.maxConnections) "max_pending_requests" (int $cb.maxPendingRequests) "max_requests" (int $cb.maxRequests))))
   "typed_extension_protocol_options" (dict "envoy.extensions.upstreams.http.v3.HttpProtocolOptions" (dict
     "@type" "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
     "explicit_http_config" (dict "http_protocol_options" (dict))))) -}}
 {{- end -}}
 
-{{/* A DiscoveryResponse; version_info is a digest of the resources. Call with a list of resources. */}}
-{{- define "tailscale-egress.envoy.discovery" -}}
-{{- toJson (dict "version_info" (sha256sum (toJson .) | trunc 16) "resources" .) -}}
+{{/* containerboot's /healthz and /metrics of a tailnet. Call with (list $ plannedTailnet). */}}
+{{- define "tailscale-egress.envoy.healthCluster" -}}
+{{- $root := index . 0 -}}
+{{- $tn := index . 1 -}}
+{{- $name := printf "health-%s" $tn.name -}}
+{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (list "127.0.0.1" $tn.localPort) | fromJson)) -}}
+{{- toJson (dict
+  "@type" "type.googleapis.com/envoy.config.cluster.v3.Cluster"
+  "name" $name
+  "type" "STATIC"
+  "connect_timeout" "1s"
+  "load_assignment" (dict "cluster_name" $name "endpoints" (list (dict "lb_endpoints" (list $endpoint))))
+  "health_checks" (include "tailscale-egress.envoy.healthChecks" $root | fromJsonArray)
+  "common_lb_config" (dict "healthy_panic_threshold" (dict "value" 0))) -}}
 {{- end -}}
 
-{{- define "tailscale-egress.envoy.files" -}}
-{{- $plan := include "tailscale-egress.plan" . | fromJson -}}
-{{- $listeners := list -}}
-{{- range $plan.services }}{{ $listeners = append $listeners (include "tailscale-egress.envoy.listener" . | fromJson) }}{{ end -}}
-{{- $clusters := list -}}
-{{- range $plan.clusters }}{{ $clusters = append $clusters (include "tailscale-egress.envoy.cluster" . | fromJson) }}{{ end -}}
+{{- define "tailscale-egress.envoy.adminCluster" -}}
+{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (list "127.0.0.1" .Values.envoy.adminPort) | fromJson)) -}}
 {{- toJson (dict
-  "envoy.json" (include "tailscale-egress.envoy.bootstrap" . | fromJson)
-  "lds.json" (include "tailscale-egress.envoy.discovery" $listeners | fromJson)
-  "cds.json" (include "tailscale-egress.envoy.discovery" $clusters | fromJson)) -}}
+  "@type" "type.googleapis.com/envoy.config.cluster.v3.Cluster"
+  "name" "envoy-admin"
+  "type" "STATIC"
+  "connect_timeout" "1s"
+  "load_assignment" (dict "cluster_name" "envoy-admin" "endpoints" (list (dict "lb_endpoints" (list $endpoint))))) -}}
+{{- end -}}
+
+{{/*
+A DiscoveryResponse as text, one resource per line. version_info is a digest of the compact JSON array of
+the resources (exactly what toJson of the list would give, and what the CLI hashes).
+Call with the resources' compact JSON, joined by ",\n    ".
+*/}}
+{{- define "tailscale-egress.envoy.discovery" -}}
+{{- $version := printf "[%s]" (replace ",\n    " "," .) | sha256sum | trunc 16 -}}
+{
+  "version_info": {{ $version | quote }},
+  "resources": [
+    {{ . }}
+  ]
+}
+{{- end -}}
+
+{{/* LDS resources, streamed (no list is built: appending is quadratic at 5,500 listeners). */}}
+{{- define "tailscale-egress.envoy.listeners" -}}
+{{- include "tailscale-egress.ensurePlan" . -}}
+{{- $plan := index .Values "tailscale-egress/plan" -}}
+{{- include "tailscale-egress.envoy.healthListener" (list . $plan) -}}
+{{- range $plan.services }},
+    {{ include "tailscale-egress.envoy.listener" (list $ .) }}
+{{- end -}}
+{{- end -}}
+
+{{/* CDS resources, streamed. */}}
+{{- define "tailscale-egress.envoy.clusters" -}}
+{{- include "tailscale-egress.ensurePlan" . -}}
+{{- $plan := index .Values "tailscale-egress/plan" -}}
+{{- include "tailscale-egress.envoy.adminCluster" . -}}
+{{- range $plan.tailnets }},
+    {{ include "tailscale-egress.envoy.healthCluster" (list $ .) }}
+{{- end -}}
+{{- range $plan.clusters }},
+    {{ include "tailscale-egress.envoy.cluster" (list $ .) }}
+{{- end -}}
+{{- end -}}
+
+{{/* The three files of the Envoy ConfigMap, as a dict of file name to text. */}}
+{{- define "tailscale-egress.envoy.files" -}}
+{{- toJson (dict
+  "envoy.json" (include "tailscale-egress.envoy.bootstrap" . | fromJson | toPrettyJson)
+  "lds.json" (include "tailscale-egress.envoy.discovery" (include "tailscale-egress.envoy.listeners" .))
+  "cds.json" (include "tailscale-egress.envoy.discovery" (include "tailscale-egress.envoy.clusters" .))) -}}
 {{- end -}}

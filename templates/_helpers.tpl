@@ -85,3 +85,16 @@ app.kubernetes.io/component: egress
 {{- end -}}
 {{- toJson $names -}}
 {{- end -}}
+
+
+{{/* An httpGet probe on Envoy's health port. Call with (list $ path timings). */}}
+{{- define "tailscale-egress.probe" -}}
+{{- $root := index . 0 -}}
+{{- $t := index . 2 -}}
+httpGet:
+  path: {{ index . 1 }}
+  port: {{ $root.Values.envoy.healthPort }}
+periodSeconds: {{ $t.periodSeconds }}
+timeoutSeconds: {{ $t.timeoutSeconds }}
+failureThreshold: {{ $t.failureThreshold }}
+{{- end -}}

@@ -4,50 +4,68 @@ Service s of tailnet slot t listens on 10000 + t*1000 + s (or its listenPort); t
 is on 127.0.0.1:(10550 + t). Services get the cluster ts-<tailnet>, or ts-<tailnet>-ct<ms>ms when their
 connect timeout differs from the tailnet's.
 */}}
-{{- define "tailscale-egress.plan" -}}
+{{- define "tailscale-egress.computePlan" -}}
+{{- /* Written as a stream of JSON text: appending to a list copies it, which is quadratic at 5,500 ports. */ -}}
 {{- $v := .Values -}}
 {{- $defaultMs := include "tailscale-egress.durationMs" $v.envoy.connectTimeout | atoi -}}
 {{- $tailnets := list -}}
-{{- $services := list -}}
-{{- $clusters := list -}}
-{{- $seen := dict -}}
 {{- range $t, $tn := $v.tailnets -}}
 {{- $slot := $t -}}
 {{- if hasKey $tn "slot" }}{{ $slot = int $tn.slot }}{{ end -}}
-{{- $proxyPort := add 10550 $slot -}}
-{{- $base := printf "ts-%s" $tn.name -}}
 {{- $tnMs := $defaultMs -}}
 {{- if hasKey $tn "connectTimeout" }}{{ $tnMs = include "tailscale-egress.durationMs" $tn.connectTimeout | atoi }}{{ end -}}
-{{- $clusters = append $clusters (dict "name" $base "tailnet" $tn.name "proxyPort" $proxyPort "connectTimeout" (include "tailscale-egress.envoyDuration" $tnMs)) -}}
-{{- $_ := set $seen $base true -}}
-{{- $tnServices := list -}}
-{{- range $s, $svc := $tn.services -}}
-{{- $listenPort := add 10000 (mul $slot 1000) $s -}}
+{{- $tailnets = append $tailnets (dict "path" (printf "tailnets[%d]" $t) "name" $tn.name "index" $t "slot" $slot "proxyPort" (add 10550 $slot) "localPort" (add (int $v.tailscale.localPortBase) $slot) "cluster" (printf "ts-%s" $tn.name) "ms" $tnMs) -}}
+{{- end -}}
+{"tailnets":{{ toJson $tailnets }},"services":[
+{{- $first := true -}}
+{{- range $tn := $tailnets -}}
+{{- $values := index $v.tailnets (int $tn.index) -}}
+{{- range $s, $svc := $values.services -}}
+{{- $listenPort := add 10000 (mul $tn.slot 1000) $s -}}
 {{- if hasKey $svc "listenPort" }}{{ $listenPort = int $svc.listenPort }}{{ end -}}
 {{- $portName := printf "tcp-%d" $listenPort -}}
 {{- if hasKey $svc "name" }}{{ $portName = $svc.name }}{{ end -}}
-{{- $ms := $tnMs -}}
+{{- $ms := $tn.ms -}}
 {{- if hasKey $svc "connectTimeout" }}{{ $ms = include "tailscale-egress.durationMs" $svc.connectTimeout | atoi }}{{ end -}}
-{{- $cluster := $base -}}
-{{- if ne $ms $tnMs -}}
-{{- $cluster = printf "%s-ct%dms" $base $ms -}}
-{{- if not (hasKey $seen $cluster) -}}
-{{- $clusters = append $clusters (dict "name" $cluster "tailnet" $tn.name "proxyPort" $proxyPort "connectTimeout" (include "tailscale-egress.envoyDuration" $ms)) -}}
-{{- $_ := set $seen $cluster true -}}
-{{- end -}}
-{{- end -}}
+{{- $cluster := ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster $ms) (eq $ms $tn.ms) -}}
 {{- $host := ternary (printf "[%s]" $svc.host) $svc.host (contains ":" $svc.host) -}}
-{{- $entry := dict "path" (printf "tailnets[%d].services[%d]" $t $s) "tailnet" $tn.name "index" $s "listenPort" $listenPort "portName" $portName "host" $svc.host "port" (int $svc.port) "target" (printf "%s:%d" $host (int $svc.port)) "statPrefix" (printf "%s.%s" $tn.name $portName) "cluster" $cluster "connectTimeout" (include "tailscale-egress.envoyDuration" $ms) -}}
-{{- $tnServices = append $tnServices $entry -}}
-{{- $services = append $services $entry -}}
+{{- if not $first }},{{ end }}{{ $first = false -}}
+{{- toJson (dict "path" (printf "tailnets[%d].services[%d]" (int $tn.index) $s) "tailnet" $tn.name "index" $s "listenPort" $listenPort "portName" $portName "host" $svc.host "port" (int $svc.port) "target" (printf "%s:%d" $host (int $svc.port)) "statPrefix" (printf "%s.%s" $tn.name $portName) "cluster" $cluster "connectTimeout" (include "tailscale-egress.envoyDuration" $ms)) -}}
 {{- end -}}
-{{- $tailnets = append $tailnets (dict "path" (printf "tailnets[%d]" $t) "name" $tn.name "index" $t "slot" $slot "proxyPort" $proxyPort "cluster" $base "services" $tnServices) -}}
 {{- end -}}
-{{- $reserved := list (dict "name" "envoy-admin" "port" (int $v.envoy.adminPort) "owner" "envoy.adminPort") -}}
-{{- toJson (dict "tailnets" $tailnets "services" $services "clusters" $clusters "reserved" $reserved) -}}
+],"clusters":[
+{{- $first = true -}}
+{{- range $tn := $tailnets -}}
+{{- $values := index $v.tailnets (int $tn.index) -}}
+{{- $seen := dict -}}
+{{- $timeouts := list $tn.ms -}}
+{{- range $values.services -}}
+{{- if hasKey . "connectTimeout" -}}
+{{- $ms := include "tailscale-egress.durationMs" .connectTimeout | atoi -}}
+{{- if and (ne $ms $tn.ms) (not (hasKey $seen (toString $ms))) }}{{ $_ := set $seen (toString $ms) true }}{{ $timeouts = append $timeouts $ms }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- range $ms := $timeouts -}}
+{{- if not $first }},{{ end }}{{ $first = false -}}
+{{- toJson (dict "name" (ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster (int $ms)) (eq (int $ms) (int $tn.ms))) "tailnet" $tn.name "proxyPort" $tn.proxyPort "localPort" $tn.localPort "connectTimeout" (include "tailscale-egress.envoyDuration" $ms)) -}}
+{{- end -}}
+{{- end -}}
+],"reserved":{{ toJson (list (dict "name" "envoy-admin" "port" (int $v.envoy.adminPort) "owner" "envoy.adminPort") (dict "name" "health" "port" (int $v.envoy.healthPort) "owner" "envoy.healthPort")) }}}
 {{- end -}}
 
-{{/* Milliseconds of a duration written as 500ms or 1.5s (the schema allows nothing else). */}}
+{{/*
+The plan object, computed once per render: Helm shares the root chart's .Values map between templates,
+so the first template that needs the plan stores it there under "tailscale-egress/plan" and the others
+reuse it (at 55 x 100 ports it is the bulk of the rendering time). Callers include this, then read
+(index .Values "tailscale-egress/plan").
+*/}}
+{{- define "tailscale-egress.ensurePlan" -}}
+{{- if not (hasKey .Values "tailscale-egress/plan") -}}
+{{- $_ := set .Values "tailscale-egress/plan" (include "tailscale-egress.computePlan" . | fromJson) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Milliseconds of a duration written as 500ms or 1.5s (templates/_validate.tpl refuses any other form). */}}
 {{- define "tailscale-egress.durationMs" -}}
 {{- if hasSuffix "ms" . -}}
 {{- trimSuffix "ms" . | atoi -}}

@@ -74,19 +74,30 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- include "tailscale-egress.checkTimeout" (list "envoy.connectTimeout" $v.envoy.connectTimeout) -}}
 {{- /* Ports: every port the pod binds is distinct and within range. */ -}}
-{{- $plan := include "tailscale-egress.plan" . | fromJson -}}
+{{- include "tailscale-egress.ensurePlan" . -}}
+{{- $plan := index .Values "tailscale-egress/plan" -}}
 {{- $owners := dict -}}
-{{- $claims := list -}}
-{{- range $plan.reserved }}{{ $claims = append $claims (list (int .port) .owner .owner) }}{{ end -}}
-{{- range $plan.tailnets }}{{ $claims = append $claims (list (int .proxyPort) (printf "the HTTP proxy of %s (%q)" .path .name) (printf "%s.slot" .path)) }}{{ end -}}
-{{- $portNames := dict -}}
-{{- range $svc := $plan.services -}}
-{{- $claims = append $claims (list (int $svc.listenPort) (printf "%s (tailnet %q, host %s:%d)" $svc.path $svc.tailnet $svc.host (int $svc.port)) $svc.path $svc.portName) -}}
+{{- range $plan.reserved }}{{ include "tailscale-egress.claimPort" (list $owners (int .port) .owner .owner) }}{{ end -}}
+{{- range $plan.tailnets -}}
+{{- include "tailscale-egress.claimPort" (list $owners (int .proxyPort) (printf "the HTTP proxy of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
+{{- include "tailscale-egress.claimPort" (list $owners (int .localPort) (printf "the health and metrics port of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
 {{- end -}}
-{{- range $c := $claims -}}
-{{- $port := index $c 0 -}}
-{{- $owner := index $c 1 -}}
-{{- $path := index $c 2 -}}
+{{- $portNames := dict "health" "envoy.healthPort" -}}
+{{- range $svc := $plan.services -}}
+{{- include "tailscale-egress.claimPort" (list $owners (int $svc.listenPort) (printf "%s (tailnet %q, host %s:%d)" $svc.path $svc.tailnet $svc.host (int $svc.port)) $svc.path) -}}
+{{- if hasKey $portNames $svc.portName -}}
+{{- fail (printf "%s.name: port name %q is already used by %s; service names must be unique across all tailnets" $svc.path $svc.portName (get $portNames $svc.portName)) -}}
+{{- end -}}
+{{- $_ := set $portNames $svc.portName $svc.path -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Records that a port is bound, failing when it is out of range or already bound. Call with (list owners port owner path). */}}
+{{- define "tailscale-egress.claimPort" -}}
+{{- $owners := index . 0 -}}
+{{- $port := index . 1 -}}
+{{- $owner := index . 2 -}}
+{{- $path := index . 3 -}}
 {{- if gt $port 65535 -}}
 {{- fail (printf "%s: port %d of %s is above 65535" $path $port $owner) -}}
 {{- end -}}
@@ -94,20 +105,12 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- fail (printf "%s: port %d of %s collides with %s; every port in the pod must be distinct" $path $port $owner (get $owners (toString $port))) -}}
 {{- end -}}
 {{- $_ := set $owners (toString $port) $owner -}}
-{{- if eq (len $c) 4 -}}
-{{- $pn := index $c 3 -}}
-{{- if hasKey $portNames $pn -}}
-{{- fail (printf "%s.name: port name %q is already used by %s; service names must be unique across all tailnets" $path $pn (get $portNames $pn)) -}}
-{{- end -}}
-{{- $_ := set $portNames $pn $path -}}
-{{- end -}}
-{{- end -}}
 {{- end -}}
 
 {{- define "tailscale-egress.checkTimeout" -}}
 {{- $path := index . 0 -}}
 {{- $text := index . 1 -}}
-{{- if lt (include "tailscale-egress.durationMs" $text | atoi) 1 -}}
+{{- if or (not (regexMatch "^([0-9]+ms|[0-9]+(\\.[0-9]{1,3})?s)$" $text)) (lt (include "tailscale-egress.durationMs" $text | atoi) 1) -}}
 {{- fail (printf "%s: %q must be a duration greater than 0, such as 500ms, 5s or 1.5s" $path $text) -}}
 {{- end -}}
 {{- end -}}

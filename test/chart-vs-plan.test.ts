@@ -10,8 +10,10 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: chart agrees with the TS pl
     const manifests = await manifestsOf(c.file, major);
     const plan = planEnvoy(await valuesOf(c.file), GOLDEN_RELEASE);
     expect(envoyFiles(manifests)).toEqual(plan.files);
-    expect(servicePorts(manifests)).toEqual(
-      plan.ports.services.map((s) => ({ name: s.portName, port: s.listenPort, targetPort: s.listenPort, protocol: "TCP" })),
-    );
+    const health = plan.ports.reserved.find((r) => r.name === "health")!;
+    expect(servicePorts(manifests)).toEqual([
+      { name: "health", port: health.port, targetPort: health.port, protocol: "TCP" },
+      ...plan.ports.services.map((s) => ({ name: s.portName, port: s.listenPort, targetPort: s.listenPort, protocol: "TCP" })),
+    ]);
   });
 });

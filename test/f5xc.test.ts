@@ -40,13 +40,18 @@ describe("f5xc golden", () => {
   it.each(goldenInputs().map((c) => [c.name, c.file] as const))("%s: one pool per Service port, on that port", async (_n, file) => {
     const plan = f5xcPlan(await valuesOf(file), OPTIONS);
     const ports = servicePorts(await manifestsOf(file));
-    expect(plan.origin_pools.map((p) => p.spec.port)).toEqual(ports.map((p) => p.port));
+    const health = ports.find((p) => p.name === "health")!;
+    expect(plan.origin_pools.map((p) => p.spec.port)).toEqual(ports.filter((p) => p !== health).map((p) => p.port));
     const names = plan.origin_pools.map((p) => p.metadata.name);
     expect(new Set(names).size).toBe(names.length);
     for (const p of plan.origin_pools) {
       expect(isXcName(p.metadata.name)).toBe(true);
       expect(p.spec.no_tls).toEqual({});
-      expect(p.spec.healthcheck).toEqual([{ namespace: GOLDEN_NAMESPACE, name: plan.healthchecks[0]!.metadata.name }]);
+      expect(p.spec.health_check_port).toBe(health.port);
+      const tailnet = p.metadata.labels["tailscale-egress-tailnet"];
+      const hc = plan.healthchecks.find((h) => h.metadata.labels["tailscale-egress-tailnet"] === tailnet)!;
+      expect(p.spec.healthcheck).toEqual([{ namespace: GOLDEN_NAMESPACE, name: hc.metadata.name }]);
+      expect(hc.spec.http_health_check).toMatchObject({ path: `/ready/${tailnet}` });
       expect(JSON.stringify(p)).not.toMatch(/UDP/i);
     }
   });
@@ -107,7 +112,7 @@ describe("tailnet-egress f5xc", () => {
       expect(readdirSync(join(out, "origin_pool")).sort()).toEqual(plan.origin_pools.map((p) => `${p.metadata.name}.json`).sort());
       const first = plan.origin_pools[0]!;
       expect(JSON.parse(readFileSync(join(out, "origin_pool", `${first.metadata.name}.json`), "utf8"))).toEqual(first);
-      expect(readdirSync(join(out, "healthcheck"))).toEqual([`${plan.healthchecks[0]!.metadata.name}.json`]);
+      expect(readdirSync(join(out, "healthcheck")).sort()).toEqual(plan.healthchecks.map((h) => `${h.metadata.name}.json`).sort());
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

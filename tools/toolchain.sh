@@ -63,9 +63,21 @@ install_tailscale() {
 
 install_headscale() {
   local s="headscale-$HEADSCALE_VERSION"; have "$s" && return 0
-  log "building headscale $HEADSCALE_VERSION (CGO_ENABLED=0 go install github.com/juanfont/headscale/cmd/headscale@$HEADSCALE_VERSION)"
-  go_build headscale "github.com/juanfont/headscale/cmd/headscale@$HEADSCALE_VERSION" \
-    "-X github.com/juanfont/headscale/hscontrol/types.Version=$HEADSCALE_VERSION"
+  log "building headscale $HEADSCALE_VERSION (go mod download + CGO_ENABLED=0 go build ./cmd/headscale in the module dir)"
+  # Not `go install pkg@version`: that also fetches the module's version list (to look for a
+  # deprecation notice), which the proxy answers with 403 for headscale here:
+  #   go: github.com/juanfont/headscale/cmd/headscale@v0.29.2: loading deprecation for
+  #   github.com/juanfont/headscale: module github.com/juanfont/headscale: reading
+  #   https://proxy.golang.org/github.com/juanfont/headscale/@v/list: 403 Forbidden
+  # So download the pinned module (checksum-verified) and build it inside its own module, which
+  # uses exactly headscale's go.mod/go.sum. (`headscale version` then reports "dev": its version
+  # comes from the build info's main-module version, which is "(devel)" for an in-module build.)
+  local dir; dir=$(go mod download -json "github.com/juanfont/headscale@$HEADSCALE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] && [ -d "$dir" ] || { log "go mod download of headscale $HEADSCALE_VERSION gave no Dir"; exit 1; }
+  local tmp; tmp=$(mktemp -d)
+  (cd "$dir" && CGO_ENABLED=0 go build -o "$tmp/headscale" -ldflags "-s -w" ./cmd/headscale)
+  mv "$tmp/headscale" "$BIN/headscale"
+  rm -rf "$tmp"
   done_ "$s"
 }
 
@@ -85,6 +97,65 @@ install_kubeconform() {
   log "building kubeconform $KUBECONFORM_VERSION"
   go_build kubeconform "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
   done_ "$s"
+}
+
+# psa-check is this project's own Go program (tools/psa) around the Pod Security admission library.
+install_psa() {
+  local sum; sum=$(cat "$here/psa/main.go" "$here/psa/go.mod" "$here/psa/go.sum" | sha256sum | cut -c1-16)
+  local s="psa-$sum"; have "$s" && return 0
+  log "building psa-check (tools/psa, k8s.io/pod-security-admission)"
+  (cd "$here/psa" && CGO_ENABLED=0 go build -ldflags "-s -w" -o "$BIN/psa-check" .)
+  rm -f "$STAMPS"/psa-*
+  done_ "$s"
+}
+
+# kube_spec <version> <h1 sum>: caches api/openapi-spec/swagger.json of k8s.io/kubernetes@<version> in
+# .tools/kube-specs/<version>/. The module (15-22 MB zip) is fetched with `go mod download` into a
+# throw-away module cache, its h1: sum checked against the pin, and everything but the spec deleted.
+kube_spec() {
+  local v=$1 sum=$2 dir="$TOOLS_DIR/kube-specs/$1"
+  [ -f "$dir/swagger.json" ] && return 0
+  log "fetching the OpenAPI spec of Kubernetes $v (go mod download k8s.io/kubernetes@$v)"
+  local gmc; gmc=$(mktemp -d "$TOOLS_DIR/.gomodcache.XXXXXX")
+  local info
+  if ! info=$(cd "$gmc" && GOMODCACHE="$gmc" GOFLAGS=-modcacherw go mod download -json "k8s.io/kubernetes@$v"); then
+    rm -rf "$gmc"; log "go mod download k8s.io/kubernetes@$v failed"; exit 1
+  fi
+  if ! grep -qF "\"Sum\": \"$sum\"" <<<"$info"; then
+    rm -rf "$gmc"; log "k8s.io/kubernetes@$v: module sum differs from the pin $sum in toolchain.env"; exit 1
+  fi
+  local src="$gmc/k8s.io/kubernetes@$v/api/openapi-spec/swagger.json"
+  [ -f "$src" ] || { rm -rf "$gmc"; log "k8s.io/kubernetes@$v has no api/openapi-spec/swagger.json"; exit 1; }
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+  cp "$src" "$dir.tmp/swagger.json"
+  printf 'k8s.io/kubernetes@%s %s api/openapi-spec/swagger.json\n' "$v" "$sum" >"$dir.tmp/SOURCE"
+  rm -rf "$gmc" "$dir" && mv "$dir.tmp" "$dir"
+}
+
+# kube_schema_dir <version> <h1 sum>: .tools/kube-schemas/<version>-standalone-strict/, the layout that
+# kubeconform -schema-location '<dir>/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/...'
+# reads. Rebuilt when the converter (tools/src/kube/*.ts) changes: its hash is part of the stamp.
+kube_schema_dir() {
+  local v=$1 sum=$2
+  local hash; hash=$(export LC_ALL=C; cat "$root"/tools/src/kube/*.ts | sha256sum | cut -c1-16) # = kubeconform.ts converterHash()
+  local s="kube-schemas-$v-$hash" out="$TOOLS_DIR/kube-schemas/$v-standalone-strict"
+  have "$s" && [ -f "$out/_index.json" ] && return 0
+  local tsx="$root/node_modules/.bin/tsx"
+  [ -x "$tsx" ] || { log "kube-schemas needs tsx: run npm ci first"; exit 1; }
+  kube_spec "$v" "$sum"
+  log "converting the Kubernetes $v OpenAPI spec to standalone-strict JSON schemas (tools/src/kube/main.ts)"
+  local tmp="$out.tmp"
+  rm -rf "$tmp"
+  "$tsx" "$root/tools/src/kube/main.ts" --spec "$TOOLS_DIR/kube-specs/$v/swagger.json" --out "$tmp" \
+    --source "$(cat "$TOOLS_DIR/kube-specs/$v/SOURCE")"
+  rm -rf "$out" && mv "$tmp" "$out"
+  rm -f "$STAMPS/kube-schemas-$v-"*
+  done_ "$s"
+}
+
+install_kube_schemas() {
+  kube_schema_dir "$KUBE_F5XC_VERSION" "$KUBE_F5XC_SUM"
+  kube_schema_dir "$KUBE_LATEST_VERSION" "$KUBE_LATEST_SUM"
 }
 
 # The CNCF distribution registry, served on loopback by the OCI push/pull tests.
@@ -110,9 +181,9 @@ install_gpg() {
   fi
 }
 
-all=(helm3 helm4 envoy tailscale headscale kubeconform registry gpg)
+all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac
-  "install_$t"
+  "install_${t//-/_}"
 done

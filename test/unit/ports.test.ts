@@ -52,13 +52,16 @@ describe("port plan", () => {
     );
     expect(plan.services.map((s) => s.cluster)).toEqual(["ts-a", "ts-a-ct250ms", "ts-a-ct250ms", "ts-a"]);
     expect(plan.clusters).toEqual([
-      { name: "ts-a", tailnet: "a", proxyPort: 10550, connectTimeout: "2s" },
-      { name: "ts-a-ct250ms", tailnet: "a", proxyPort: 10550, connectTimeout: "0.250s" },
+      { name: "ts-a", tailnet: "a", proxyPort: 10550, localPort: 10700, connectTimeout: "2s" },
+      { name: "ts-a-ct250ms", tailnet: "a", proxyPort: 10550, localPort: 10700, connectTimeout: "0.250s" },
     ]);
   });
 
-  it("reserves the Envoy admin port", () => {
-    expect(planPorts(base).reserved).toEqual([{ name: "envoy-admin", port: 10500, owner: "envoy.adminPort" }]);
+  it("reserves the Envoy admin and health ports", () => {
+    expect(planPorts(base).reserved).toEqual([
+      { name: "envoy-admin", port: 10500, owner: "envoy.adminPort" },
+      { name: "health", port: 10501, owner: "envoy.healthPort" },
+    ]);
   });
 });
 

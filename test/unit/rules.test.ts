@@ -19,6 +19,17 @@ describe("cross-field rules", () => {
     expect(checkRules(base, "tailscale-egress")).toEqual([]);
   });
 
+  it("accept the whole port space with the default reserved ports: 56 tailnets x 500 services", () => {
+    const full = mutate((v) => {
+      v.tailnets = Array.from({ length: 56 }, (_, t) => ({
+        name: `t${t}`,
+        authKey: "k",
+        services: Array.from({ length: 500 }, (_, s) => ({ host: `h${s}.ts.net`, port: 443 })),
+      }));
+    });
+    expect(checkRules(full, "tailscale-egress")).toEqual([]);
+  });
+
   it.each<[string, (v: Values) => void, string, string]>([
     ["duplicate tailnet names", (v) => (tn(v, 1).name = "corp"), "tailnets[1].name", "already the name of tailnets[0]"],
     ["non DNS-1123 names", (v) => (tn(v, 0).name = "Corp_1"), "tailnets[0].name", "not a DNS-1123 label"],
@@ -37,6 +48,8 @@ describe("cross-field rules", () => {
     ["duplicate port name", (v) => (sv(v, 2, 1).name = "corp-web"), "tailnets[2].services[1].name", 'port name "corp-web" is already used'],
     ["duplicate slot", (v) => (tn(v, 2).slot = 0), "tailnets[2].slot", "slot 0 is already used by tailnets[0]"],
     ["zero timeout", (v) => (sv(v, 0, 0).connectTimeout = "0ms"), "tailnets[0].services[0].connectTimeout", "greater than 0"],
+    ["timeout without unit", (v) => (sv(v, 0, 0).connectTimeout = "5"), "tailnets[0].services[0].connectTimeout", '"5" must be a duration greater than 0, such as 500ms, 5s or 1.5s'],
+    ["timeout in minutes", (v) => (tn(v, 1).connectTimeout = "1m"), "tailnets[1].connectTimeout", "such as 500ms, 5s or 1.5s"],
     ["listen port on a proxy", (v) => (sv(v, 1, 0).listenPort = 10552), "tailnets[1].services[0]", "collides with the HTTP proxy of tailnets[2]"],
     ["listen port on admin", (v) => (sv(v, 0, 0).listenPort = 10500), "tailnets[0].services[0]", "collides with envoy.adminPort"],
     ["two services on one port", (v) => (sv(v, 1, 0).listenPort = 10001), "tailnets[1].services[0]", "collides with tailnets[0].services[1]"],

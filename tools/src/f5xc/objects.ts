@@ -1,5 +1,7 @@
 // F5 XC objects for a release: one origin pool per service, each pointing at the release's Kubernetes
-// Service port, plus one shared TCP health check. The JSON bodies follow the F5 XC config API
+// Service port, plus one HTTP health check per tailnet on Envoy's health port (envoy.healthPort), path
+// /ready/<tailnet>: 200 only while that tailnet's node is up, so F5 XC takes a pool out when its tailnet is
+// down, not only when the pod is. Pools set health_check_port to the health port. The JSON bodies follow the F5 XC config API
 // (POST /api/config/namespaces/{namespace}/origin_pools and .../healthchecks), whose field structure is
 // documented in the F5 XC API reference (docs.cloud.f5.com/docs-v2/api: origin-pool, healthcheck) and
 // mirrored by the volterraedge/volterra Terraform provider (volterra_origin_pool, volterra_healthcheck):
@@ -75,27 +77,35 @@ export function f5xcPlan(values: Values, o: F5xcOptions): F5xcPlan {
   const { kind, ...ref } = o.locator;
   const siteRef: { [key: string]: Json } = { ...(ref.tenant ? { tenant: ref.tenant } : {}), namespace: ref.namespace, name: ref.name };
 
-  const healthcheck: XcObject = {
-    metadata: {
-      name: xcName(o.release, "tcp-connect"),
-      namespace: xcNamespace,
-      labels: labels(),
-      description: `tailscale-egress release ${o.release}: TCP connect to the Service port (Envoy's listener)`,
-      disable: false,
-    },
-    spec: {
-      // No payload: the check passes when the TCP connection opens.
-      tcp_health_check: {},
-      interval: timing.interval,
-      timeout: timing.timeout,
-      healthy_threshold: timing.healthyThreshold,
-      unhealthy_threshold: timing.unhealthyThreshold,
-    },
+  const healthchecks = new Map<string, XcObject>();
+  const healthcheckFor = (tailnet: string): XcObject => {
+    let hc = healthchecks.get(tailnet);
+    if (!hc) {
+      hc = {
+        metadata: {
+          name: xcName(o.release, tailnet, "ready"),
+          namespace: xcNamespace,
+          labels: labels({ "tailscale-egress-tailnet": tailnet }),
+          description: `tailscale-egress release ${o.release}: tailnet ${tailnet}'s node is up (GET /ready/${tailnet} on port ${values.envoy.healthPort})`,
+          disable: false,
+        },
+        spec: {
+          http_health_check: { path: `/ready/${tailnet}`, use_origin_server_name: {}, expected_status_codes: ["200"] },
+          interval: timing.interval,
+          timeout: timing.timeout,
+          healthy_threshold: timing.healthyThreshold,
+          unhealthy_threshold: timing.unhealthyThreshold,
+        },
+      };
+      healthchecks.set(tailnet, hc);
+    }
+    return hc;
   };
 
   const rows: PoolRow[] = [];
   const pools = planPorts(values).services.map((s): XcObject => {
     const name = xcName(o.release, s.tailnet, s.portName);
+    const hc = healthcheckFor(s.tailnet);
     rows.push({ port: s.listenPort, portName: s.portName, tailnet: s.tailnet, target: s.target, originPool: name });
     return {
       metadata: {
@@ -117,15 +127,15 @@ export function f5xcPlan(values: Values, o: F5xcOptions): F5xcPlan {
           },
         ],
         port: s.listenPort,
-        same_as_endpoint_port: {},
+        health_check_port: values.envoy.healthPort,
         no_tls: {},
-        healthcheck: [{ namespace: xcNamespace, name: healthcheck.metadata.name }],
+        healthcheck: [{ namespace: xcNamespace, name: hc.metadata.name }],
         loadbalancer_algorithm: "LB_OVERRIDE",
         endpoint_selection: "LOCAL_PREFERRED",
       },
     };
   });
-  return { healthchecks: [healthcheck], origin_pools: pools, rows };
+  return { healthchecks: [...healthchecks.values()], origin_pools: pools, rows };
 }
 
 export function poolTable(rows: PoolRow[]): string {

@@ -97,6 +97,78 @@ export interface ValuesInput {
       };
     };
     /**
+     * Each tailnet's containerboot serves /healthz and /metrics on 127.0.0.1:(localPortBase + slot), loopback only; Envoy's health port publishes them.
+     */
+    localPortBase?: number;
+    /**
+     * Probes of each Tailscale container, answered through Envoy's health port at /ready/<tailnet> (the node has a tailnet IP).
+     */
+    probes?: {
+      /**
+       * Startup (covers the first login) probe timings.
+       */
+      startup?: {
+        /**
+         * Render this probe.
+         */
+        enabled?: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds?: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds?: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold?: number;
+      };
+      /**
+       * Readiness (the pod is Ready only while every tailnet is up) probe timings.
+       */
+      readiness?: {
+        /**
+         * Render this probe.
+         */
+        enabled?: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds?: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds?: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold?: number;
+      };
+      /**
+       * Liveness. Off by default: containerboot exits when tailscaled dies, and a liveness probe through Envoy would restart every tailnet when Envoy restarts probe timings.
+       */
+      liveness?: {
+        /**
+         * Render this probe.
+         */
+        enabled?: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds?: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds?: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold?: number;
+      };
+    };
+    /**
      * Extra environment variables for every Tailscale container (Kubernetes EnvVar objects).
      */
     extraEnv?: {}[];
@@ -152,9 +224,135 @@ export interface ValuesInput {
      */
     adminPort?: number;
     /**
+     * Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.
+     */
+    healthPort?: number;
+    /**
      * Default connect timeout of every service. A duration in ms or s, such as 500ms, 5s or 1.5s.
      */
     connectTimeout?: string;
+    /**
+     * Closes a tunnelled connection with no traffic in either direction for this long. A duration in ms or s, such as 500ms, 5s or 1.5s.
+     */
+    idleTimeout?: string;
+    /**
+     * Per-connection buffer limit of listeners and clusters (Envoy's edge guidance: 32 KiB; Envoy's own default is 1 MiB).
+     */
+    bufferLimitBytes?: number;
+    /**
+     * Overload manager: global limit of open downstream connections (the health port is exempt).
+     */
+    maxDownstreamConnections?: number;
+    /**
+     * Circuit breaker thresholds of each tailnet cluster.
+     */
+    circuitBreakers?: {
+      /**
+       * Open tunnels to the tailnet's proxy.
+       */
+      maxConnections?: number;
+      /**
+       * Tunnels waiting for a connection.
+       */
+      maxPendingRequests?: number;
+      /**
+       * Concurrent CONNECT requests.
+       */
+      maxRequests?: number;
+    };
+    /**
+     * Envoy's active health check of each tailnet (containerboot's /healthz). A failing tailnet's ports close at once instead of hanging.
+     */
+    healthCheck?: {
+      /**
+       * Time between checks. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      interval?: string;
+      /**
+       * Time to wait for a check. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      timeout?: string;
+      /**
+       * Failures before a tailnet is unhealthy.
+       */
+      unhealthyThreshold?: number;
+      /**
+       * Successes before a tailnet is healthy again.
+       */
+      healthyThreshold?: number;
+    };
+    /**
+     * Write a JSON access log line per connection to stdout: tailnet, service, target, response flags, upstream failure reason, bytes and duration.
+     */
+    accessLog?: boolean;
+    /**
+     * Probes of the Envoy container, on the health port.
+     */
+    probes?: {
+      /**
+       * Startup (/live) probe timings.
+       */
+      startup?: {
+        /**
+         * Render this probe.
+         */
+        enabled?: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds?: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds?: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold?: number;
+      };
+      /**
+       * Liveness (/live) probe timings.
+       */
+      liveness?: {
+        /**
+         * Render this probe.
+         */
+        enabled?: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds?: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds?: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold?: number;
+      };
+      /**
+       * Readiness (/ready: Envoy is live and not draining) probe timings.
+       */
+      readiness?: {
+        /**
+         * Render this probe.
+         */
+        enabled?: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds?: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds?: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold?: number;
+      };
+    };
     /**
      * Envoy log level.
      */
@@ -179,6 +377,86 @@ export interface ValuesInput {
      */
     labels?: {
       [k: string]: string | undefined;
+    };
+  };
+  /**
+   * Graceful shutdown: the pod first fails readiness, then lets open connections drain, then exits.
+   */
+  termination?: {
+    /**
+     * Seconds between failing readiness and stopping. terminationGracePeriodSeconds is this plus 15.
+     */
+    drainSeconds?: number;
+  };
+  /**
+   * A PodDisruptionBudget for the replicas.
+   */
+  podDisruptionBudget?: {
+    /**
+     * Render the PodDisruptionBudget.
+     */
+    enabled?: boolean;
+    /**
+     * maxUnavailable (a number or a percentage).
+     */
+    maxUnavailable?: number | string;
+  };
+  /**
+   * Spreads replicas across nodes (or another topology key).
+   */
+  topologySpread?: {
+    /**
+     * Render a topologySpreadConstraint.
+     */
+    enabled?: boolean;
+    /**
+     * Node label to spread over.
+     */
+    topologyKey?: string;
+    /**
+     * Allowed skew between domains.
+     */
+    maxSkew?: number;
+    /**
+     * What the scheduler does when the spread cannot be met.
+     */
+    whenUnsatisfiable?: "ScheduleAnyway" | "DoNotSchedule";
+  };
+  /**
+   * An optional NetworkPolicy limiting ingress to the service and health ports from the given sources.
+   */
+  networkPolicy?: {
+    /**
+     * Render the NetworkPolicy.
+     */
+    enabled?: boolean;
+    /**
+     * NetworkPolicyPeer objects allowed to connect (e.g. the F5 XC site's pods or CIDRs). Empty allows every source, on those ports only.
+     */
+    from?: {}[];
+  };
+  /**
+   * Prometheus metrics, served on envoy.healthPort.
+   */
+  metrics?: {
+    /**
+     * A prometheus-operator ServiceMonitor, rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API.
+     */
+    serviceMonitor?: {
+      /**
+       * Render the ServiceMonitor.
+       */
+      enabled?: boolean;
+      /**
+       * Scrape interval.
+       */
+      interval?: string;
+      /**
+       * Extra ServiceMonitor labels, e.g. the release label your Prometheus selects.
+       */
+      labels?: {
+        [k: string]: string | undefined;
+      };
     };
   };
   /**
@@ -504,6 +782,78 @@ export interface Values {
       };
     };
     /**
+     * Each tailnet's containerboot serves /healthz and /metrics on 127.0.0.1:(localPortBase + slot), loopback only; Envoy's health port publishes them.
+     */
+    localPortBase: number;
+    /**
+     * Probes of each Tailscale container, answered through Envoy's health port at /ready/<tailnet> (the node has a tailnet IP).
+     */
+    probes: {
+      /**
+       * Startup (covers the first login) probe timings.
+       */
+      startup: {
+        /**
+         * Render this probe.
+         */
+        enabled: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold: number;
+      };
+      /**
+       * Readiness (the pod is Ready only while every tailnet is up) probe timings.
+       */
+      readiness: {
+        /**
+         * Render this probe.
+         */
+        enabled: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold: number;
+      };
+      /**
+       * Liveness. Off by default: containerboot exits when tailscaled dies, and a liveness probe through Envoy would restart every tailnet when Envoy restarts probe timings.
+       */
+      liveness: {
+        /**
+         * Render this probe.
+         */
+        enabled: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold: number;
+      };
+    };
+    /**
      * Extra environment variables for every Tailscale container (Kubernetes EnvVar objects).
      */
     extraEnv: {}[];
@@ -559,9 +909,135 @@ export interface Values {
      */
     adminPort: number;
     /**
+     * Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.
+     */
+    healthPort: number;
+    /**
      * Default connect timeout of every service. A duration in ms or s, such as 500ms, 5s or 1.5s.
      */
     connectTimeout: string;
+    /**
+     * Closes a tunnelled connection with no traffic in either direction for this long. A duration in ms or s, such as 500ms, 5s or 1.5s.
+     */
+    idleTimeout: string;
+    /**
+     * Per-connection buffer limit of listeners and clusters (Envoy's edge guidance: 32 KiB; Envoy's own default is 1 MiB).
+     */
+    bufferLimitBytes: number;
+    /**
+     * Overload manager: global limit of open downstream connections (the health port is exempt).
+     */
+    maxDownstreamConnections: number;
+    /**
+     * Circuit breaker thresholds of each tailnet cluster.
+     */
+    circuitBreakers: {
+      /**
+       * Open tunnels to the tailnet's proxy.
+       */
+      maxConnections: number;
+      /**
+       * Tunnels waiting for a connection.
+       */
+      maxPendingRequests: number;
+      /**
+       * Concurrent CONNECT requests.
+       */
+      maxRequests: number;
+    };
+    /**
+     * Envoy's active health check of each tailnet (containerboot's /healthz). A failing tailnet's ports close at once instead of hanging.
+     */
+    healthCheck: {
+      /**
+       * Time between checks. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      interval: string;
+      /**
+       * Time to wait for a check. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      timeout: string;
+      /**
+       * Failures before a tailnet is unhealthy.
+       */
+      unhealthyThreshold: number;
+      /**
+       * Successes before a tailnet is healthy again.
+       */
+      healthyThreshold: number;
+    };
+    /**
+     * Write a JSON access log line per connection to stdout: tailnet, service, target, response flags, upstream failure reason, bytes and duration.
+     */
+    accessLog: boolean;
+    /**
+     * Probes of the Envoy container, on the health port.
+     */
+    probes: {
+      /**
+       * Startup (/live) probe timings.
+       */
+      startup: {
+        /**
+         * Render this probe.
+         */
+        enabled: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold: number;
+      };
+      /**
+       * Liveness (/live) probe timings.
+       */
+      liveness: {
+        /**
+         * Render this probe.
+         */
+        enabled: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold: number;
+      };
+      /**
+       * Readiness (/ready: Envoy is live and not draining) probe timings.
+       */
+      readiness: {
+        /**
+         * Render this probe.
+         */
+        enabled: boolean;
+        /**
+         * Seconds between probes.
+         */
+        periodSeconds: number;
+        /**
+         * Seconds before a probe times out.
+         */
+        timeoutSeconds: number;
+        /**
+         * Failures in a row before the probe fails.
+         */
+        failureThreshold: number;
+      };
+    };
     /**
      * Envoy log level.
      */
@@ -586,6 +1062,86 @@ export interface Values {
      */
     labels: {
       [k: string]: string | undefined;
+    };
+  };
+  /**
+   * Graceful shutdown: the pod first fails readiness, then lets open connections drain, then exits.
+   */
+  termination: {
+    /**
+     * Seconds between failing readiness and stopping. terminationGracePeriodSeconds is this plus 15.
+     */
+    drainSeconds: number;
+  };
+  /**
+   * A PodDisruptionBudget for the replicas.
+   */
+  podDisruptionBudget: {
+    /**
+     * Render the PodDisruptionBudget.
+     */
+    enabled: boolean;
+    /**
+     * maxUnavailable (a number or a percentage).
+     */
+    maxUnavailable: number | string;
+  };
+  /**
+   * Spreads replicas across nodes (or another topology key).
+   */
+  topologySpread: {
+    /**
+     * Render a topologySpreadConstraint.
+     */
+    enabled: boolean;
+    /**
+     * Node label to spread over.
+     */
+    topologyKey: string;
+    /**
+     * Allowed skew between domains.
+     */
+    maxSkew: number;
+    /**
+     * What the scheduler does when the spread cannot be met.
+     */
+    whenUnsatisfiable: "ScheduleAnyway" | "DoNotSchedule";
+  };
+  /**
+   * An optional NetworkPolicy limiting ingress to the service and health ports from the given sources.
+   */
+  networkPolicy: {
+    /**
+     * Render the NetworkPolicy.
+     */
+    enabled: boolean;
+    /**
+     * NetworkPolicyPeer objects allowed to connect (e.g. the F5 XC site's pods or CIDRs). Empty allows every source, on those ports only.
+     */
+    from: {}[];
+  };
+  /**
+   * Prometheus metrics, served on envoy.healthPort.
+   */
+  metrics: {
+    /**
+     * A prometheus-operator ServiceMonitor, rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API.
+     */
+    serviceMonitor: {
+      /**
+       * Render the ServiceMonitor.
+       */
+      enabled: boolean;
+      /**
+       * Scrape interval.
+       */
+      interval: string;
+      /**
+       * Extra ServiceMonitor labels, e.g. the release label your Prometheus selects.
+       */
+      labels: {
+        [k: string]: string | undefined;
+      };
     };
   };
   /**

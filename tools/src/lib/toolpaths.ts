@@ -14,6 +14,7 @@ export type ToolName =
   | "containerboot"
   | "headscale"
   | "kubeconform"
+  | "psa-check"
   | "registry";
 
 const INSTALL_GROUP: Record<ToolName, string> = {
@@ -25,6 +26,7 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   containerboot: "tailscale",
   headscale: "headscale",
   kubeconform: "kubeconform",
+  "psa-check": "psa",
   registry: "registry",
 };
 

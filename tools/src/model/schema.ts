@@ -34,11 +34,25 @@ const port = (description: string, dflt?: number): Schema => ({
   description,
   ...(dflt === undefined ? {} : { default: dflt }),
 });
+// No `pattern`: Helm's validators would only print the regex. The cross-field rules check the form and say
+// what is allowed ("must be a duration greater than 0, such as 500ms, 5s or 1.5s").
 const duration = (description: string, dflt?: string): Schema => ({
   type: "string",
-  pattern: "^([0-9]+ms|[0-9]+(\\.[0-9]{1,3})?s)$",
   description: `${description} A duration in ms or s, such as 500ms, 5s or 1.5s.`,
   ...(dflt === undefined ? {} : { default: dflt }),
+});
+
+const probe = (what: string, dflt: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number }, enabled = true): Schema => ({
+  type: "object",
+  description: `${what} probe timings.`,
+  additionalProperties: false,
+  default: { enabled, ...dflt },
+  properties: {
+    enabled: bool("Render this probe.", enabled),
+    periodSeconds: { type: "integer", minimum: 1, description: "Seconds between probes.", default: dflt.periodSeconds },
+    timeoutSeconds: { type: "integer", minimum: 1, description: "Seconds before a probe times out.", default: dflt.timeoutSeconds },
+    failureThreshold: { type: "integer", minimum: 1, description: "Failures in a row before the probe fails.", default: dflt.failureThreshold },
+  },
 });
 
 const image = (what: string, repository: string, tag: string): Schema => ({
@@ -225,6 +239,25 @@ export const valuesSchema: Schema = {
           },
         },
         resources: resources("Tailscale"),
+        localPortBase: port(
+          "Each tailnet's containerboot serves /healthz and /metrics on 127.0.0.1:(localPortBase + slot), loopback only; Envoy's health port publishes them.",
+          10700,
+        ),
+        probes: {
+          type: "object",
+          description: "Probes of each Tailscale container, answered through Envoy's health port at /ready/<tailnet> (the node has a tailnet IP).",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            startup: probe("Startup (covers the first login)", { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 90 }),
+            readiness: probe("Readiness (the pod is Ready only while every tailnet is up)", { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 }),
+            liveness: probe(
+              "Liveness. Off by default: containerboot exits when tailscaled dies, and a liveness probe through Envoy would restart every tailnet when Envoy restarts",
+              { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 },
+              false,
+            ),
+          },
+        },
         extraEnv: {
           type: "array",
           description: "Extra environment variables for every Tailscale container (Kubernetes EnvVar objects).",
@@ -242,7 +275,62 @@ export const valuesSchema: Schema = {
         image: image("Envoy", "envoyproxy/envoy", "distroless-v1.40.0"),
         resources: resources("Envoy"),
         adminPort: port("Envoy admin port, bound to 127.0.0.1 only.", 10500),
+        healthPort: port(
+          "Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.",
+          10501,
+        ),
         connectTimeout: duration("Default connect timeout of every service.", "5s"),
+        idleTimeout: duration("Closes a tunnelled connection with no traffic in either direction for this long.", "3600s"),
+        bufferLimitBytes: {
+          type: "integer",
+          minimum: 1024,
+          description: "Per-connection buffer limit of listeners and clusters (Envoy's edge guidance: 32 KiB; Envoy's own default is 1 MiB).",
+          default: 32768,
+        },
+        maxDownstreamConnections: {
+          type: "integer",
+          minimum: 1,
+          description: "Overload manager: global limit of open downstream connections (the health port is exempt).",
+          default: 50000,
+        },
+        circuitBreakers: {
+          type: "object",
+          description: "Circuit breaker thresholds of each tailnet cluster.",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            maxConnections: { type: "integer", minimum: 1, description: "Open tunnels to the tailnet's proxy.", default: 10000 },
+            maxPendingRequests: { type: "integer", minimum: 1, description: "Tunnels waiting for a connection.", default: 1024 },
+            maxRequests: { type: "integer", minimum: 1, description: "Concurrent CONNECT requests.", default: 10000 },
+          },
+        },
+        healthCheck: {
+          type: "object",
+          description: "Envoy's active health check of each tailnet (containerboot's /healthz). A failing tailnet's ports close at once instead of hanging.",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            interval: duration("Time between checks.", "5s"),
+            timeout: duration("Time to wait for a check.", "1s"),
+            unhealthyThreshold: { type: "integer", minimum: 1, description: "Failures before a tailnet is unhealthy.", default: 2 },
+            healthyThreshold: { type: "integer", minimum: 1, description: "Successes before a tailnet is healthy again.", default: 1 },
+          },
+        },
+        accessLog: bool(
+          "Write a JSON access log line per connection to stdout: tailnet, service, target, response flags, upstream failure reason, bytes and duration.",
+          true,
+        ),
+        probes: {
+          type: "object",
+          description: "Probes of the Envoy container, on the health port.",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            startup: probe("Startup (/live)", { periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 30 }),
+            liveness: probe("Liveness (/live)", { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
+            readiness: probe("Readiness (/ready: Envoy is live and not draining)", { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 1 }),
+          },
+        },
         logLevel: {
           type: "string",
           enum: ["trace", "debug", "info", "warning", "error", "critical", "off"],
@@ -265,6 +353,82 @@ export const valuesSchema: Schema = {
         },
         annotations: stringMap("Service annotations."),
         labels: stringMap("Extra Service labels."),
+      },
+    },
+    termination: {
+      type: "object",
+      description: "Graceful shutdown: the pod first fails readiness, then lets open connections drain, then exits.",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        drainSeconds: {
+          type: "integer",
+          minimum: 1,
+          maximum: 3600,
+          description: "Seconds between failing readiness and stopping. terminationGracePeriodSeconds is this plus 15.",
+          default: 15,
+        },
+      },
+    },
+    podDisruptionBudget: {
+      type: "object",
+      description: "A PodDisruptionBudget for the replicas.",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: bool("Render the PodDisruptionBudget.", true),
+        maxUnavailable: { type: ["integer", "string"], description: "maxUnavailable (a number or a percentage).", default: 1 },
+      },
+    },
+    topologySpread: {
+      type: "object",
+      description: "Spreads replicas across nodes (or another topology key).",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: bool("Render a topologySpreadConstraint.", true),
+        topologyKey: str("Node label to spread over.", { default: "kubernetes.io/hostname" }),
+        maxSkew: { type: "integer", minimum: 1, description: "Allowed skew between domains.", default: 1 },
+        whenUnsatisfiable: {
+          type: "string",
+          enum: ["ScheduleAnyway", "DoNotSchedule"],
+          description: "What the scheduler does when the spread cannot be met.",
+          default: "ScheduleAnyway",
+        },
+      },
+    },
+    networkPolicy: {
+      type: "object",
+      description: "An optional NetworkPolicy limiting ingress to the service and health ports from the given sources.",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: bool("Render the NetworkPolicy.", false),
+        from: {
+          type: "array",
+          items: { type: "object" },
+          description: "NetworkPolicyPeer objects allowed to connect (e.g. the F5 XC site's pods or CIDRs). Empty allows every source, on those ports only.",
+          default: [],
+        },
+      },
+    },
+    metrics: {
+      type: "object",
+      description: "Prometheus metrics, served on envoy.healthPort.",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        serviceMonitor: {
+          type: "object",
+          description: "A prometheus-operator ServiceMonitor, rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API.",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: bool("Render the ServiceMonitor.", false),
+            interval: str("Scrape interval.", { default: "30s" }),
+            labels: stringMap("Extra ServiceMonitor labels, e.g. the release label your Prometheus selects."),
+          },
+        },
       },
     },
     serviceAccount: {

@@ -1,6 +1,6 @@
 // Durations as written in values (5s, 1.5s, 500ms) and as Envoy's protobuf JSON wants them (seconds).
 
-/** Milliseconds of a values duration, or undefined when it does not match the schema's pattern. */
+/** Milliseconds of a values duration (500ms, 5s, 1.5s), or undefined for any other form; the rules refuse those. */
 export function durationMs(text: string): number | undefined {
   const ms = /^([0-9]+)ms$/.exec(text);
   if (ms?.[1]) return Number(ms[1]);

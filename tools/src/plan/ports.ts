@@ -24,6 +24,7 @@ export interface PlannedCluster {
   name: string;
   tailnet: string;
   proxyPort: number;
+  localPort: number;
   connectTimeout: string;
 }
 
@@ -33,6 +34,8 @@ export interface PlannedTailnet {
   index: number;
   slot: number;
   proxyPort: number;
+  /** containerboot's /healthz and /metrics, on 127.0.0.1. */
+  localPort: number;
   cluster: string;
   services: PlannedService[];
 }
@@ -59,8 +62,14 @@ export function bracketHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
+/** Service port name of the health port; no service may take it. */
+export const HEALTH_PORT_NAME = "health";
+
 export function reservedPorts(values: Values): ReservedPort[] {
-  return [{ name: "envoy-admin", port: values.envoy.adminPort, owner: "envoy.adminPort" }];
+  return [
+    { name: "envoy-admin", port: values.envoy.adminPort, owner: "envoy.adminPort" },
+    { name: HEALTH_PORT_NAME, port: values.envoy.healthPort, owner: "envoy.healthPort" },
+  ];
 }
 
 export function planPorts(values: Values): PortPlan {
@@ -68,11 +77,12 @@ export function planPorts(values: Values): PortPlan {
   const tailnets = values.tailnets.map((tn, t): PlannedTailnet => {
     const slot = slotOf(tn, t);
     const proxyPort = proxyPortOf(slot);
+    const localPort = values.tailscale.localPortBase + slot;
     const baseCluster = `ts-${tn.name}`;
     const tailnetTimeout = durationMs(tn.connectTimeout ?? values.envoy.connectTimeout) ?? 0;
     const clusterFor = (ms: number): string => {
       const name = ms === tailnetTimeout ? baseCluster : `${baseCluster}-ct${ms}ms`;
-      if (!clusters.has(name)) clusters.set(name, { name, tailnet: tn.name, proxyPort, connectTimeout: envoyDuration(ms) });
+      if (!clusters.has(name)) clusters.set(name, { name, tailnet: tn.name, proxyPort, localPort, connectTimeout: envoyDuration(ms) });
       return name;
     };
     clusterFor(tailnetTimeout);
@@ -94,7 +104,7 @@ export function planPorts(values: Values): PortPlan {
         connectTimeout: envoyDuration(ms),
       };
     });
-    return { path: `tailnets[${t}]`, name: tn.name, index: t, slot, proxyPort, cluster: baseCluster, services };
+    return { path: `tailnets[${t}]`, name: tn.name, index: t, slot, proxyPort, localPort, cluster: baseCluster, services };
   });
   return {
     tailnets,

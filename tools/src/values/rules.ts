@@ -4,7 +4,7 @@ import type { Values } from "../generated/values.ts";
 import { MAX_NAME_LENGTH, MAX_PORT, MAX_PORT_NAME_LENGTH } from "../model/constants.ts";
 import { durationMs } from "../plan/duration.ts";
 import { fullname, stateSecretName } from "../plan/names.ts";
-import { planPorts } from "../plan/ports.ts";
+import { HEALTH_PORT_NAME, planPorts } from "../plan/ports.ts";
 
 export interface RuleError {
   path: string;
@@ -95,7 +95,11 @@ export function checkRules(values: Values, release: string): RuleError[] {
     else owners.set(port, owner);
   };
   for (const r of plan.reserved) claim(r.port, r.owner, r.owner);
-  for (const tn of plan.tailnets) claim(tn.proxyPort, `the HTTP proxy of ${tn.path} ("${tn.name}")`, `${tn.path}.slot`);
+  for (const tn of plan.tailnets) {
+    claim(tn.proxyPort, `the HTTP proxy of ${tn.path} ("${tn.name}")`, `${tn.path}.slot`);
+    claim(tn.localPort, `the health and metrics port of ${tn.path} ("${tn.name}")`, `${tn.path}.slot`);
+  }
+  seenPortName.set(HEALTH_PORT_NAME, "envoy.healthPort");
   for (const svc of plan.services) {
     claim(svc.listenPort, `${svc.path} (tailnet "${svc.tailnet}", host ${svc.host}:${svc.port})`, svc.path);
     const prevName = seenPortName.get(svc.portName);

@@ -10,7 +10,8 @@ export const usage = `Usage: tailnet-egress f5xc -f values.yaml [-f more.yaml ..
                            [--xc-namespace NS] [--network vk8s|inside|outside] [--out DIR | --table]
 
 Prints the F5 XC objects that route to the release's Service: one origin pool per service (TCP, no TLS,
-port = the Service port) and one shared TCP health check, as JSON {healthchecks, origin_pools}.
+port = the Service port) and one HTTP health check per tailnet (/ready/<tailnet> on envoy.healthPort),
+as JSON {healthchecks, origin_pools}.
 Names are stable: <release>-<tailnet>-<port name>, hash-shortened past 63 characters.
 
   --namespace      Kubernetes namespace of the release; the pools target <service>.<namespace>

@@ -1,0 +1,50 @@
+// Temp dirs for one lab run: <tmpdir>/tnlab-<pid>-<random>/..., removed by the cleanup registry.
+// A run killed with SIGKILL cannot clean up after itself, so creating the root also sweeps
+// tnlab-* dirs whose owning process is gone.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { onCleanup } from "./cleanup.ts";
+
+const PREFIX = "tnlab-";
+let root: string | undefined;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function sweepStale(base: string): void {
+  for (const name of fs.readdirSync(base)) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(name.slice(PREFIX.length).split("-")[0]);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+      fs.rmSync(path.join(base, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/** The per-process lab root (created on first use). */
+export function labRoot(): string {
+  if (root !== undefined && fs.existsSync(root)) return root;
+  const base = os.tmpdir();
+  sweepStale(base);
+  const dir = fs.mkdtempSync(path.join(base, `${PREFIX}${process.pid}-`));
+  root = dir;
+  onCleanup(
+    `rm -rf ${dir}`,
+    () => fs.rmSync(dir, { recursive: true, force: true }),
+    () => fs.rmSync(dir, { recursive: true, force: true }),
+  );
+  return dir;
+}
+
+/** A fresh directory under the lab root, e.g. tempDir("headscale-a"). Removed with the root. */
+export function tempDir(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return fs.mkdtempSync(path.join(labRoot(), `${safe}-`));
+}

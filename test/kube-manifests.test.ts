@@ -1,0 +1,31 @@
+// Every rendered manifest is valid Kubernetes, in strict mode (unknown fields are errors), against the
+// official OpenAPI schemas of 1.23 (F5 XC virtual K8s) and of the newest release pinned. Rendered with the
+// matching --kube-version, and with the optional objects turned on.
+import { describe, expect, it } from "vitest";
+import { render, type HelmMajor } from "../tools/src/helm/helm.ts";
+import { kubernetesVersionOf, validateManifests, type KubeVersion } from "./lib/kubeconform.ts";
+import { allInputs } from "./lib/cases.ts";
+import { tmpValues } from "./lib/tmp.ts";
+
+const levels: [KubeVersion, HelmMajor][] = [
+  ["1.23", 3],
+  ["latest", 4],
+];
+const optional = tmpValues({ networkPolicy: { enabled: true, from: [{ namespaceSelector: { matchLabels: { team: "f5xc" } } }] } });
+
+describe.each(levels)("Kubernetes %s (rendered with helm %i)", (level, major) => {
+  const kubeVersion = kubernetesVersionOf(level);
+  it.each(allInputs().map((c) => [c.name, c] as const))("%s is valid in strict mode", async (_n, c) => {
+    const text = await render({ major, valuesFiles: [c.file, optional], kubeVersion });
+    const r = await validateManifests(text, level);
+    expect(r.errors).toEqual([]);
+    expect(r.resources.map((x) => x.kind)).toEqual(expect.arrayContaining(["StatefulSet", "Service", "ConfigMap", "NetworkPolicy", "PodDisruptionBudget"]));
+    expect(r.ok).toBe(true);
+  });
+});
+
+describe("Chart.yaml kubeVersion matches what is tested", () => {
+  it("refuses Kubernetes older than 1.23", async () => {
+    await expect(render({ major: 3, valuesFiles: [allInputs()[0]!.file], kubeVersion: "1.22.0" })).rejects.toThrow(/kubeVersion/);
+  });
+});
