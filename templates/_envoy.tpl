@@ -30,7 +30,7 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
   "overload_manager" (dict "resource_monitors" (list (dict "name" "envoy.resource_monitors.global_downstream_max_connections" "typed_config" $limit)))) -}}
 {{- end -}}
 
-{{/* Call with (list $ plannedService). */}}
+{{/* Call with (list $ plannedService idleTimeout); the idle timeout is converted once by the caller. */}}
 {{- define "tailscale-egress.envoy.listener" -}}
 {{- $v := (index . 0).Values -}}
 {{- $svc := index . 1 -}}
@@ -39,7 +39,7 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
   "stat_prefix" $svc.statPrefix
   "cluster" $svc.cluster
   "tunneling_config" (dict "hostname" $svc.target)
-  "idle_timeout" (include "tailscale-egress.envoy.dur" $v.envoy.idleTimeout) -}}
+  "idle_timeout" (index . 2) -}}
 {{- if $v.envoy.accessLog -}}
 {{- $format := dict
   "start_time" "%START_TIME%"
@@ -59,7 +59,7 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.listener.v3.Listener"
   "name" (printf "listener-%d" (int $svc.listenPort))
-  "address" (include "tailscale-egress.envoy.socket" (list "0.0.0.0" $svc.listenPort) | fromJson)
+  "address" (dict "socket_address" (dict "address" "0.0.0.0" "port_value" (int $svc.listenPort)))
   "per_connection_buffer_limit_bytes" (int $v.envoy.bufferLimitBytes)
   "filter_chains" (list (dict "filters" (list (dict "name" "envoy.filters.network.tcp_proxy" "typed_config" $tcp))))) -}}
 {{- end -}}
@@ -172,8 +172,9 @@ Call with the resources' compact JSON, joined by ",\n    ".
 {{- include "tailscale-egress.ensurePlan" . -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}
 {{- include "tailscale-egress.envoy.healthListener" (list . $plan) -}}
+{{- $idle := include "tailscale-egress.envoy.dur" .Values.envoy.idleTimeout -}}
 {{- range $plan.services }},
-    {{ include "tailscale-egress.envoy.listener" (list $ .) }}
+    {{ include "tailscale-egress.envoy.listener" (list $ . $idle) }}
 {{- end -}}
 {{- end -}}
 

@@ -84,7 +84,12 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- $portNames := dict "health" "envoy.healthPort" -}}
 {{- range $svc := $plan.services -}}
-{{- include "tailscale-egress.claimPort" (list $owners (int $svc.listenPort) (printf "%s (tailnet %q, host %s:%d)" $svc.path $svc.tailnet $svc.host (int $svc.port)) $svc.path) -}}
+{{- $port := int $svc.listenPort -}}
+{{- /* The common case costs two map operations; messages are built only when something is wrong. */ -}}
+{{- if or (gt $port 65535) (hasKey $owners (toString $port)) -}}
+{{- include "tailscale-egress.claimPort" (list $owners $port $svc $svc.path) -}}
+{{- end -}}
+{{- $_ := set $owners (toString $port) $svc -}}
 {{- if hasKey $portNames $svc.portName -}}
 {{- fail (printf "%s.name: port name %q is already used by %s; service names must be unique across all tailnets" $svc.path $svc.portName (get $portNames $svc.portName)) -}}
 {{- end -}}
@@ -92,19 +97,30 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- end -}}
 
-{{/* Records that a port is bound, failing when it is out of range or already bound. Call with (list owners port owner path). */}}
+{{/*
+Records that a port is bound, failing when it is out of range or already bound.
+Call with (list owners port owner path); an owner is a description or a planned service.
+*/}}
 {{- define "tailscale-egress.claimPort" -}}
 {{- $owners := index . 0 -}}
 {{- $port := index . 1 -}}
-{{- $owner := index . 2 -}}
+{{- $owner := include "tailscale-egress.portOwner" (index . 2) -}}
 {{- $path := index . 3 -}}
 {{- if gt $port 65535 -}}
 {{- fail (printf "%s: port %d of %s is above 65535" $path $port $owner) -}}
 {{- end -}}
 {{- if hasKey $owners (toString $port) -}}
-{{- fail (printf "%s: port %d of %s collides with %s; every port in the pod must be distinct" $path $port $owner (get $owners (toString $port))) -}}
+{{- fail (printf "%s: port %d of %s collides with %s; every port in the pod must be distinct" $path $port $owner (include "tailscale-egress.portOwner" (get $owners (toString $port)))) -}}
 {{- end -}}
 {{- $_ := set $owners (toString $port) $owner -}}
+{{- end -}}
+
+{{- define "tailscale-egress.portOwner" -}}
+{{- if kindIs "string" . -}}
+{{- . -}}
+{{- else -}}
+{{- printf "%s (tailnet %q, host %s:%d)" .path .tailnet .host (int .port) -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "tailscale-egress.checkTimeout" -}}
