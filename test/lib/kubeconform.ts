@@ -167,5 +167,7 @@ export async function validateManifests(yamlText: string, kubeVersion: KubeVersi
   if (res.exitCode !== 0 && errors.length === 0) {
     errors.push(`kubeconform exited ${res.exitCode}: ${res.stderr.trim()}`);
   }
+  // kubeconform validates with parallel workers, so its output order varies from run to run.
+  errors.sort();
   return { ok: res.exitCode === 0 && errors.length === 0, errors, resources, kubernetesVersion: setup.kubernetesVersion };
 }
