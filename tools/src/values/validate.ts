@@ -8,13 +8,16 @@ import { checkRules, type RuleError } from "./rules.ts";
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const schemaCheck = ajv.compile(valuesSchema);
 
-export type Validation = { ok: true; values: Values } | { ok: false; errors: RuleError[] };
+/** Which check refused the values: the JSON schema (Helm's schema validation) or the cross-field rules
+ * (the chart's `fail` in templates/_validate.tpl). */
+export type Stage = "schema" | "rules";
+export type Validation = { ok: true; values: Values } | { ok: false; stage: Stage; errors: RuleError[] };
 
 export function validateValues(doc: Doc, release: string): Validation {
-  if (!schemaCheck(doc)) return { ok: false, errors: (schemaCheck.errors ?? []).map(schemaError) };
+  if (!schemaCheck(doc)) return { ok: false, stage: "schema", errors: (schemaCheck.errors ?? []).map(schemaError) };
   const values = doc as unknown as Values;
   const errors = checkRules(values, release);
-  return errors.length ? { ok: false, errors } : { ok: true, values };
+  return errors.length ? { ok: false, stage: "rules", errors } : { ok: true, values };
 }
 
 /** `/tailnets/0/services/1/port` -> `tailnets[0].services[1].port` */

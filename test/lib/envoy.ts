@@ -1,0 +1,249 @@
+// Runs the pinned Envoy (bash tools/toolchain.sh envoy) on the chart's rendered Envoy files.
+//   validateEnvoy(files): `envoy --mode validate` on the bootstrap as rendered (LDS/CDS files in place) and
+//     on the same bootstrap with the listeners and clusters inlined as static_resources, because validate
+//     mode does not read the contents of file-based LDS/CDS (envoy issues #24663, #36289, #41822).
+//   startEnvoy(files): boots Envoy on free loopback ports in a temp dir and returns a handle on its admin API.
+// The only changes made to the files are those of remapForLocalRun() (./envoy-remap.ts). Reused by the e2e
+// harness and benchmarks.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { toolPath } from "../../tools/src/lib/toolpaths.ts";
+import { BOOTSTRAP_FILE, CDS_FILE, LDS_FILE, type JsonObject } from "../../tools/src/plan/envoy.ts";
+import { remapForLocalRun, type EnvoyFiles } from "./envoy-remap.ts";
+
+// ---- cleanup of everything this module starts, even when a test fails or the worker exits -------------
+
+const live = new Set<{ child?: ChildProcess; dir: string }>();
+process.on("exit", () => {
+  for (const r of live) {
+    if (r.child?.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+});
+
+function tempDir(): { dir: string; entry: { child?: ChildProcess; dir: string }; dispose(): void } {
+  const entry: { child?: ChildProcess; dir: string } = { dir: mkdtempSync(join(tmpdir(), "tse-envoy-")) };
+  live.add(entry);
+  return { dir: entry.dir, entry, dispose: () => (rmSync(entry.dir, { recursive: true, force: true }), live.delete(entry)) };
+}
+
+function writeFiles(dir: string, files: EnvoyFiles): void {
+  for (const [name, doc] of Object.entries(files)) writeFileSync(join(dir, name), JSON.stringify(doc, null, 2));
+}
+
+const listenersOf = (files: EnvoyFiles): JsonObject[] => (files[LDS_FILE]?.resources ?? []) as JsonObject[];
+const clustersOf = (files: EnvoyFiles): JsonObject[] => (files[CDS_FILE]?.resources ?? []) as JsonObject[];
+const portOf = (resource: JsonObject): number =>
+  ((resource.address as JsonObject).socket_address as JsonObject).port_value as number;
+
+// ---- validate mode --------------------------------------------------------------------------------------
+
+export interface ValidateResult {
+  name: "dynamic" | "static";
+  exitCode: number;
+  output: string;
+}
+
+/** The bootstrap with LDS/CDS replaced by the same listeners and clusters as static_resources. */
+export function inlineStatic(files: EnvoyFiles): JsonObject {
+  const strip = (r: JsonObject): JsonObject => Object.fromEntries(Object.entries(r).filter(([k]) => k !== "@type"));
+  const { dynamic_resources: _dropped, ...rest } = files[BOOTSTRAP_FILE] as JsonObject;
+  return { ...rest, static_resources: { listeners: listenersOf(files).map(strip), clusters: clustersOf(files).map(strip) } };
+}
+
+/** Runs `envoy --mode validate` on the rendered bootstrap and on its static equivalent. */
+export async function validateEnvoy(rendered: EnvoyFiles): Promise<ValidateResult[]> {
+  const envoy = toolPath("envoy");
+  const tmp = tempDir();
+  try {
+    const files = remapForLocalRun(rendered, { configDir: tmp.dir, ports: new Map() });
+    writeFiles(tmp.dir, files);
+    const staticFile = join(tmp.dir, "static.json");
+    writeFileSync(staticFile, JSON.stringify(inlineStatic(files), null, 2));
+    const run = async (name: ValidateResult["name"], config: string): Promise<ValidateResult> => {
+      const r = await execa(envoy, ["--mode", "validate", "-c", config, "--use-dynamic-base-id", "-l", "warning"], {
+        reject: false,
+        all: true,
+      });
+      return { name, exitCode: r.exitCode ?? 1, output: r.all ?? "" };
+    };
+    return await Promise.all([run("dynamic", join(tmp.dir, BOOTSTRAP_FILE)), run("static", staticFile)]);
+  } finally {
+    tmp.dispose();
+  }
+}
+
+// ---- a running Envoy ------------------------------------------------------------------------------------
+
+export interface ListenerStatus {
+  name: string;
+  address: string;
+  port: number;
+}
+
+export interface RunningEnvoy {
+  adminUrl: string;
+  configDir: string;
+  /** Rendered port -> local port, for every listener and the admin. */
+  ports: ReadonlyMap<number, number>;
+  /** The files as written to configDir (after remapForLocalRun). */
+  files: EnvoyFiles;
+  listeners(): Promise<ListenerStatus[]>;
+  clusters(): Promise<string[]>;
+  /** Counters and gauges whose names match the regex (Envoy's `filter` parameter). */
+  stats(filter?: string): Promise<Record<string, number>>;
+  /** Envoy's output so far. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra rendered port -> local port entries, e.g. tailnet proxy ports for an e2e run. */
+  extraPorts?: ReadonlyMap<number, number>;
+  logLevel?: string;
+  timeoutMs?: number;
+}
+
+const handedOut = new Set<number>();
+
+/** n distinct free loopback ports, never the same twice in this process. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  const ports: number[] = [];
+  try {
+    while (ports.length < n) {
+      const s = createServer();
+      servers.push(s);
+      await new Promise<void>((resolve, reject) => (s.once("error", reject), s.listen(0, "127.0.0.1", resolve)));
+      const port = (s.address() as { port: number }).port;
+      if (!handedOut.has(port)) (handedOut.add(port), ports.push(port));
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
+export async function startEnvoy(rendered: EnvoyFiles, opts: StartOptions = {}): Promise<RunningEnvoy> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(rendered, opts);
+    } catch (e) {
+      // A port handed out by freePorts() can be taken by another process before Envoy binds it: retry once.
+      if (attempt >= 2 || !/address already in use/i.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<RunningEnvoy> {
+  const envoy = toolPath("envoy");
+  const listenerPorts = listenersOf(rendered).map(portOf);
+  const local = await freePorts(listenerPorts.length);
+  const adminPort = portOf(rendered[BOOTSTRAP_FILE]?.admin as JsonObject);
+  // Admin on port 0: Envoy picks a free one and writes it to --admin-address-path, so it cannot race.
+  const ports = new Map<number, number>([[adminPort, 0], ...listenerPorts.map((p, i) => [p, local[i]!] as const), ...(opts.extraPorts ?? [])]);
+  const tmp = tempDir();
+  const files = remapForLocalRun(rendered, { configDir: tmp.dir, ports });
+  writeFiles(tmp.dir, files);
+  const adminPath = join(tmp.dir, "admin-address");
+  let output = "";
+  const child = spawn(
+    envoy,
+    [
+      "-c", join(tmp.dir, BOOTSTRAP_FILE),
+      "--use-dynamic-base-id", // parallel Envoys must not share hot-restart memory
+      "--admin-address-path", adminPath,
+      "--concurrency", "1",
+      "--drain-time-s", "1",
+      "--parent-shutdown-time-s", "2",
+      "-l", opts.logLevel ?? "warning",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  tmp.entry.child = child;
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const killed = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
+      if (killed) (child.kill("SIGKILL"), await exited);
+    }
+    tmp.dispose();
+  };
+
+  try {
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    let adminUrl = "";
+    const ready = async (): Promise<boolean> => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`envoy exited (${child.exitCode ?? child.signalCode})`);
+      if (!adminUrl) {
+        if (!existsSync(adminPath)) return false;
+        const addr = readFileSync(adminPath, "utf8").trim();
+        if (!addr) return false;
+        adminUrl = `http://${addr}`;
+      }
+      const s = await statsOf(adminUrl, "^(listener_manager\\.(lds\\.update_(success|rejected|failure)|total_listeners_active)|cluster_manager\\.cds\\.update_(success|rejected|failure))$");
+      if ((s["listener_manager.lds.update_rejected"] ?? 0) > 0 || (s["cluster_manager.cds.update_rejected"] ?? 0) > 0) return true;
+      if (/address already in use/i.test(output)) throw new Error("a listener port was taken");
+      return (
+        (s["listener_manager.lds.update_success"] ?? 0) >= 1 &&
+        (s["cluster_manager.cds.update_success"] ?? 0) >= 1 &&
+        s["listener_manager.total_listeners_active"] === listenerPorts.length
+      );
+    };
+    while (!(await ready())) {
+      if (Date.now() > deadline) throw new Error(`envoy not ready after ${opts.timeoutMs ?? 60_000} ms`);
+      await sleep(100);
+    }
+    return {
+      adminUrl,
+      configDir: tmp.dir,
+      ports,
+      files,
+      listeners: async () => listenerStatuses(adminUrl),
+      clusters: async () => clusterNames(adminUrl),
+      stats: async (filter) => statsOf(adminUrl, filter),
+      log: () => output,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw new Error(`${(e as Error).message}\n--- envoy output ---\n${output.slice(-4000)}`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function adminGet(adminUrl: string, path: string): Promise<unknown> {
+  const res = await fetch(`${adminUrl}${path}`);
+  if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+async function statsOf(adminUrl: string, filter?: string): Promise<Record<string, number>> {
+  const q = `/stats?format=json${filter ? `&filter=${encodeURIComponent(filter)}` : ""}`;
+  const body = (await adminGet(adminUrl, q)) as { stats: { name?: string; value?: number }[] };
+  return Object.fromEntries(body.stats.filter((s) => s.name !== undefined && typeof s.value === "number").map((s) => [s.name!, s.value!]));
+}
+
+async function listenerStatuses(adminUrl: string): Promise<ListenerStatus[]> {
+  type Status = { name: string; local_address: { socket_address: { address: string; port_value: number } } };
+  const body = (await adminGet(adminUrl, "/listeners?format=json")) as { listener_statuses?: Status[] };
+  return (body.listener_statuses ?? []).map((l) => ({
+    name: l.name,
+    address: l.local_address.socket_address.address,
+    port: l.local_address.socket_address.port_value,
+  }));
+}
+
+async function clusterNames(adminUrl: string): Promise<string[]> {
+  const body = (await adminGet(adminUrl, "/clusters?format=json")) as { cluster_statuses?: { name: string }[] };
+  return (body.cluster_statuses ?? []).map((c) => c.name);
+}
