@@ -8,7 +8,7 @@ import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { podTemplate, servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
 import { LDS_FILE } from "../../tools/src/plan/envoy.ts";
-import { cleanupAll, pendingCleanups, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "./lab/index.ts";
+import { cleanupAll, isListening, pendingCleanups, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "./lab/index.ts";
 import { startEchoServer } from "./lab/echo.ts";
 import { renderValues } from "./pod/demo.ts";
 import { openConn, startVantage, tcpExchange, type Vantage } from "./pod/net.ts";
@@ -246,6 +246,8 @@ describe("the pod, run for real from the rendered manifests", () => {
     const cb = pod.tailscale.get("a")!;
     const before = await cb.status();
     await cb.kill();
+    // The kernel kills tailscaled with containerboot's PID namespace, asynchronously: wait until its proxy is gone.
+    await until("ts-a's proxy port closes", 5_000, async () => ((await isListening(cb.proxyPort ?? -1)) ? undefined : true));
     const aPort = portOf(m1, "a-dns");
     const r = await tcpExchange(pod.podIP, local(aPort), payload, 1, 10_000);
     console.log(`a-dns with ts-a killed: ended=${r.ended} ms=${r.elapsedMs}`);
