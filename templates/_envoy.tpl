@@ -100,6 +100,7 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
 {{- toJson (list (dict
   "timeout" (include "tailscale-egress.envoy.dur" $hc.timeout)
   "interval" (include "tailscale-egress.envoy.dur" $hc.interval)
+  "no_traffic_interval" (include "tailscale-egress.envoy.dur" $hc.interval)
   "unhealthy_threshold" (int $hc.unhealthyThreshold)
   "healthy_threshold" (int $hc.healthyThreshold)
   "http_health_check" (dict "path" "/healthz"))) -}}

@@ -6,13 +6,13 @@
 // The only changes made to the files are those of remapForLocalRun() (./envoy-remap.ts). Reused by the e2e
 // harness and benchmarks.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { toolPath } from "../../tools/src/lib/toolpaths.ts";
-import { BOOTSTRAP_FILE, CDS_FILE, LDS_FILE, type JsonObject } from "../../tools/src/plan/envoy.ts";
+import { BOOTSTRAP_FILE, CDS_FILE, ENVOY_CONFIG_DIR, LDS_FILE, type JsonObject } from "../../tools/src/plan/envoy.ts";
 import { remapForLocalRun, type EnvoyFiles } from "./envoy-remap.ts";
 
 // ---- cleanup of everything this module starts, even when a test fails or the worker exits -------------
@@ -34,6 +34,32 @@ function tempDir(): { dir: string; entry: { child?: ChildProcess; dir: string };
 function writeFiles(dir: string, files: EnvoyFiles): void {
   for (const [name, doc] of Object.entries(files)) writeFileSync(join(dir, name), JSON.stringify(doc, null, 2));
 }
+
+let generation = 0;
+
+/**
+ * Writes files into dir the way kubelet updates a ConfigMap volume (its AtomicWriter): the new files go to a
+ * fresh timestamped directory `..<ts>`, a symlink `..data_tmp` to it is renamed over `..data` (one atomic
+ * rename, which Envoy's watched_directory sees), each file name is a symlink to `..data/<name>`, and the old
+ * timestamped directory and stale file links are removed. Text files are written as given.
+ */
+export function writeAtomically(dir: string, files: Record<string, string>): void {
+  const stamp = `..${new Date().toISOString().replace(/[-:.TZ]/g, "_")}${++generation}`;
+  mkdirSync(join(dir, stamp));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, stamp, name), text);
+  const dataLink = join(dir, "..data");
+  const old = existsSync(dataLink) ? readlinkSync(dataLink) : undefined;
+  symlinkSync(stamp, join(dir, "..data_tmp"));
+  renameSync(join(dir, "..data_tmp"), dataLink);
+  for (const name of Object.keys(files)) if (!existsSync(join(dir, name))) symlinkSync(join("..data", name), join(dir, name));
+  for (const entry of readdirSync(dir)) {
+    if (!entry.startsWith("..") && !(entry in files)) rmSync(join(dir, entry), { force: true });
+  }
+  if (old !== undefined) rmSync(join(dir, old), { recursive: true, force: true });
+}
+
+const asText = (files: EnvoyFiles): Record<string, string> =>
+  Object.fromEntries(Object.entries(files).map(([name, doc]) => [name, JSON.stringify(doc, null, 2)]));
 
 const listenersOf = (files: EnvoyFiles): JsonObject[] => (files[LDS_FILE]?.resources ?? []) as JsonObject[];
 const clustersOf = (files: EnvoyFiles): JsonObject[] => (files[CDS_FILE]?.resources ?? []) as JsonObject[];
@@ -87,6 +113,7 @@ export interface ListenerStatus {
 
 export interface RunningEnvoy {
   adminUrl: string;
+  pid: number;
   configDir: string;
   /** Rendered port -> local port, for every listener and the admin. */
   ports: ReadonlyMap<number, number>;
@@ -98,6 +125,15 @@ export interface RunningEnvoy {
   stats(filter?: string): Promise<Record<string, number>>;
   /** Envoy's output so far. */
   log(): string;
+  /**
+   * kubelet's ConfigMap update: remaps `rendered` with the run's port map (plus `morePorts`) and swaps the
+   * files in atomically (writeAtomically). Text files in `raw` are written unchanged (e.g. an invalid file).
+   */
+  swap(rendered: EnvoyFiles, opts?: { morePorts?: ReadonlyMap<number, number>; raw?: Record<string, string> }): EnvoyFiles;
+  /** Resolves when the process exits. */
+  exited: Promise<void>;
+  /** SIGTERM, as kubelet stops a container; resolves on exit (SIGKILL after graceMs). */
+  terminate(graceMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +142,34 @@ export interface StartOptions {
   extraPorts?: ReadonlyMap<number, number>;
   logLevel?: string;
   timeoutMs?: number;
+  /**
+   * The whole rendered port -> local port map. Without it, listener ports are free loopback ports and the
+   * admin port is 0. Ports missing from it are kept as rendered.
+   */
+  ports?: ReadonlyMap<number, number>;
+  /** What 0.0.0.0 binds to (remapForLocalRun's wildcardTo). */
+  wildcardTo?: string;
+  /**
+   * The Envoy container's rendered args. Only `--config-path <ENVOY_CONFIG_DIR>/<bootstrap>` and `--log-level
+   * <level>` are understood; anything else is an error, so a chart change cannot be silently ignored.
+   */
+  containerArgs?: readonly string[];
+  /** --drain-time-s (default 1). */
+  drainTimeS?: number;
+}
+
+/** The understood Envoy container args as { configFile, logLevel }; throws on anything else. */
+export function parseEnvoyArgs(args: readonly string[]): { configFile: string; logLevel: string | undefined } {
+  let configFile = BOOTSTRAP_FILE;
+  let logLevel: string | undefined;
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (value === undefined) throw new Error(`envoy container arg ${flag} has no value: the harness does not understand ${JSON.stringify(args)}`);
+    if (flag === "--config-path" && value.startsWith(`${ENVOY_CONFIG_DIR}/`)) configFile = value.slice(ENVOY_CONFIG_DIR.length + 1);
+    else if (flag === "--log-level") logLevel = value;
+    else throw new Error(`envoy container arg ${flag} ${value} is not understood by the harness (test/lib/envoy.ts parseEnvoyArgs)`);
+  }
+  return { configFile, logLevel };
 }
 
 const handedOut = new Set<number>();
@@ -142,25 +206,36 @@ export async function startEnvoy(rendered: EnvoyFiles, opts: StartOptions = {}):
 async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<RunningEnvoy> {
   const envoy = toolPath("envoy");
   const listenerPorts = listenersOf(rendered).map(portOf);
-  const local = await freePorts(listenerPorts.length);
   const adminPort = portOf(rendered[BOOTSTRAP_FILE]?.admin as JsonObject);
-  // Admin on port 0: Envoy picks a free one and writes it to --admin-address-path, so it cannot race.
-  const ports = new Map<number, number>([[adminPort, 0], ...listenerPorts.map((p, i) => [p, local[i]!] as const), ...(opts.extraPorts ?? [])]);
+  const { configFile, logLevel } = parseEnvoyArgs(opts.containerArgs ?? ["--config-path", `${ENVOY_CONFIG_DIR}/${BOOTSTRAP_FILE}`]);
+  let ports: Map<number, number>;
+  if (opts.ports) ports = new Map([...opts.ports, ...(opts.extraPorts ?? [])]);
+  else {
+    const local = await freePorts(listenerPorts.length);
+    // Admin on port 0: Envoy picks a free one and writes it to --admin-address-path, so it cannot race.
+    ports = new Map<number, number>([[adminPort, 0], ...listenerPorts.map((p, i) => [p, local[i]!] as const), ...(opts.extraPorts ?? [])]);
+  }
   const tmp = tempDir();
-  const files = remapForLocalRun(rendered, { configDir: tmp.dir, ports });
-  writeFiles(tmp.dir, files);
+  const configDir = join(tmp.dir, "etc-envoy");
+  mkdirSync(configDir);
+  const remap = (r: EnvoyFiles, more: ReadonlyMap<number, number> = new Map()): EnvoyFiles => {
+    for (const [k, v] of more) ports.set(k, v);
+    return remapForLocalRun(r, { configDir, ports, ...(opts.wildcardTo ? { wildcardTo: opts.wildcardTo } : {}) });
+  };
+  const files = remap(rendered);
+  writeAtomically(configDir, asText(files));
   const adminPath = join(tmp.dir, "admin-address");
   let output = "";
   const child = spawn(
     envoy,
     [
-      "-c", join(tmp.dir, BOOTSTRAP_FILE),
+      "-c", join(configDir, configFile),
       "--use-dynamic-base-id", // parallel Envoys must not share hot-restart memory
       "--admin-address-path", adminPath,
       "--concurrency", "1",
-      "--drain-time-s", "1",
-      "--parent-shutdown-time-s", "2",
-      "-l", opts.logLevel ?? "warning",
+      "--drain-time-s", String(opts.drainTimeS ?? 1),
+      "--parent-shutdown-time-s", String((opts.drainTimeS ?? 1) + 1),
+      "-l", opts.logLevel ?? logLevel ?? "warning",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -169,12 +244,15 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
-  const stop = async (): Promise<void> => {
+  const terminate = async (graceMs = 5000): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
-      const killed = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
+      const killed = await Promise.race([exited.then(() => false), sleep(graceMs).then(() => true)]);
       if (killed) (child.kill("SIGKILL"), await exited);
     }
+  };
+  const stop = async (): Promise<void> => {
+    await terminate();
     tmp.dispose();
   };
 
@@ -204,9 +282,17 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
     }
     return {
       adminUrl,
-      configDir: tmp.dir,
+      pid: child.pid ?? -1,
+      configDir,
       ports,
       files,
+      swap: (r, o = {}) => {
+        const next = remap(r, o.morePorts);
+        writeAtomically(configDir, { ...asText(next), ...(o.raw ?? {}) });
+        return next;
+      },
+      exited,
+      terminate,
       listeners: async () => listenerStatuses(adminUrl),
       clusters: async () => clusterNames(adminUrl),
       stats: async (filter) => statsOf(adminUrl, filter),

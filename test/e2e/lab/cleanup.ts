@@ -24,14 +24,19 @@ let hooksInstalled = false;
 function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
+  let stopping = false;
   const onSignal = (sig: NodeJS.Signals): void => {
+    // Ctrl-C reaches every process of the terminal's group, and wrappers (npm, tsx) relay it again: a second
+    // signal must not kill us halfway through the cleanup.
+    if (stopping) return;
+    stopping = true;
     const code = sig === "SIGINT" ? 130 : 143;
     const hardStop = setTimeout(() => process.exit(code), 15_000);
     hardStop.unref();
     void cleanupAll().finally(() => process.exit(code));
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   process.once("exit", () => {
     for (const e of entries.splice(0).reverse()) {
       try {

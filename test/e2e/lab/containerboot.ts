@@ -11,7 +11,7 @@
 // container restart.
 import fs from "node:fs";
 import path from "node:path";
-import { binPath, TOOLS_BIN } from "./bins.ts";
+import { binPath, systemTool, TOOLS_BIN } from "./bins.ts";
 import type { FakeKubeApi } from "./kubeapi.ts";
 import { startProcess, waitFor, type ExitInfo, type Proc } from "./procs.ts";
 import { LAB_HOSTS } from "./sandbox.ts";
@@ -32,6 +32,15 @@ export interface ContainerbootOptions {
   volumes?: readonly string[];
   /** How long start()/restart() wait for readiness (default 90 s). */
   readyTimeoutMs?: number;
+  /** The container's command (e.g. the chart's /bin/sh -c wrapper); default: containerboot itself. */
+  command?: readonly string[];
+  /** Run as this non-root uid/gid (setpriv, no_new_privs, no capabilities), like a securityContext. */
+  runAs?: { uid: number; gid: number };
+  /**
+   * true (default): the lab's loopback-only tailscaled env (tsenv.ts) and no DNS. false: a real tailnet, so
+   * no lab env and the host's /etc/resolv.conf (control servers and DERP are reached normally).
+   */
+  labNetwork?: boolean;
 }
 
 export interface Containerboot {
@@ -79,8 +88,12 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     volumes.set(v, host);
   }
 
+  const labNetwork = opts.labNetwork ?? true;
+  if (opts.runAs) {
+    for (const host of volumes.values()) fs.chownSync(host, opts.runAs.uid, opts.runAs.gid);
+  }
   const env: Record<string, string> = {
-    ...LAB_TAILSCALE_ENV,
+    ...(labNetwork ? LAB_TAILSCALE_ENV : {}),
     ...opts.env,
     PATH: `${TOOLS_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
     HOME: "/tmp",
@@ -113,7 +126,9 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
   let tmpHost = "";
   let current: Proc | undefined;
 
-  const hostPath = (containerPath: string): string => {
+  const hostPath = (pathInContainer: string): string => {
+    // /var/run is a symlink to /run in the sandbox's root file system, as in the tailscale image.
+    const containerPath = pathInContainer === "/var/run" || pathInContainer.startsWith("/var/run/") ? pathInContainer.slice("/var".length) : pathInContainer;
     for (const [cpath, hpath] of volumes) {
       if (containerPath === cpath || containerPath.startsWith(cpath + "/")) return hpath + containerPath.slice(cpath.length);
     }
@@ -126,13 +141,19 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     gen++;
     tmpHost = path.join(dir, `run${gen}`, "tmp");
     fs.mkdirSync(tmpHost, { recursive: true, mode: 0o1777 });
+    const [cmd, ...cmdArgs] = opts.command?.length ? opts.command : [binPath("containerboot")];
+    const user = opts.runAs
+      ? ["--reuid", String(opts.runAs.uid), "--regid", String(opts.runAs.gid), "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--"]
+      : undefined;
+    const sandbox = { tmpDir: tmpHost, binds, ...(etcHosts === undefined ? {} : { etcHosts }), ...(labNetwork ? {} : { resolvConf: "/etc/resolv.conf" }) };
     current = startProcess({
       name: `containerboot-${opts.name}`,
-      command: binPath("containerboot"),
+      command: user ? systemTool("setpriv") : (cmd as string),
+      args: user ? [...user, cmd as string, ...cmdArgs] : cmdArgs,
       env,
       logDir: dir,
       cwd: dir,
-      sandbox: etcHosts === undefined ? { tmpDir: tmpHost, binds } : { tmpDir: tmpHost, binds, etcHosts },
+      sandbox,
     });
     return current;
   };

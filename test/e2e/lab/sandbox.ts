@@ -20,7 +20,7 @@ import { labRoot } from "./tempdirs.ts";
 export interface SandboxSpec {
   /** Host dir that appears as /tmp inside; default: the host /tmp stays visible. */
   tmpDir?: string;
-  /** Container path (absolute, under /tmp or /run) -> host dir. */
+  /** Container path (absolute, under /tmp or /run, or /run itself: then it replaces the tmpfs) -> host dir. */
   binds?: Readonly<Record<string, string>>;
   /** Host file bind-mounted over /etc/hosts (default: localhost entries only). */
   etcHosts?: string;
@@ -36,8 +36,9 @@ function shq(s: string): string {
 
 /** Returns the command + args that run spec.command inside the sandbox. */
 export function sandboxCommand(spec: SandboxSpec): { command: string; args: string[] } {
-  const lines = ["set -e", "mount -n -t tmpfs -o mode=755 tmpfs /run"];
-  const binds = Object.entries(spec.binds ?? {});
+  const runVolume = spec.binds?.["/run"];
+  const lines = ["set -e", runVolume === undefined ? "mount -n -t tmpfs -o mode=755 tmpfs /run" : `mount -n --bind ${shq(runVolume)} /run`];
+  const binds = Object.entries(spec.binds ?? {}).filter(([t]) => t !== "/run");
   // Bind the /run/... targets first (their host sources may live under the host /tmp, which is
   // about to be covered), then /tmp itself, then /tmp/... targets from the saved fds via /proc.
   for (const [target] of binds) {

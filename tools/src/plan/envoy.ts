@@ -172,6 +172,9 @@ function healthChecks(values: Values): Json[] {
     {
       timeout: dur(hc.timeout),
       interval: dur(hc.interval),
+      // Without it Envoy checks a cluster that carries no traffic only every 60 s, so a tailnet whose node came
+      // up after Envoy (or restarted) stayed unhealthy, and its ports closed, for up to a minute.
+      no_traffic_interval: dur(hc.interval),
       unhealthy_threshold: hc.unhealthyThreshold,
       healthy_threshold: hc.healthyThreshold,
       http_health_check: { path: "/healthz" },

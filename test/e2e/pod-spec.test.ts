@@ -1,0 +1,58 @@
+// The pod harness reads only what it understands: a chart change to a container's env, command, args,
+// probes, hooks or mounts that the harness does not know makes readPod() fail, naming the field.
+import { describe, expect, it } from "vitest";
+import type { Manifest } from "../../tools/src/helm/manifests.ts";
+import { expandVars, readPod, remapPodForLocalRun } from "./pod/spec.ts";
+import { renderValues } from "./pod/demo.ts";
+
+const values = {
+  tailnets: [
+    { name: "a", authKey: "tskey-a", loginServer: "http://127.0.0.1:1", services: [{ host: "x.a.test", port: 80 }] },
+    { name: "b", existingSecret: { name: "ts-b", key: "k" }, services: [{ host: "100.64.0.1", port: 22 }] },
+  ],
+};
+type C = Record<string, unknown>;
+const containers = (m: Manifest[]): C[] => ((m.find((x) => x.kind === "StatefulSet")!.spec as C).template as { spec: { containers: C[] } }).spec.containers;
+
+describe("pod harness: rendered pod spec", () => {
+  it("resolves secrets, fieldRef and $(VAR) like kubelet, and remaps only ports and mount paths", async () => {
+    const m = await renderValues(values);
+    const pod = readPod(m, { secrets: { "ts-b": { k: "tskey-b" } } });
+    const [a, b] = pod.tailscale;
+    expect(a!.env.TS_AUTHKEY).toBe("tskey-a");
+    expect(b!.env.TS_AUTHKEY).toBe("tskey-b");
+    expect(a!.env.TS_KUBE_SECRET).toBe("tailscale-egress-0-a-state");
+    expect(a!.env.TS_HOSTNAME).toBe("tailscale-egress-0-a");
+    expect(a!.command?.[0]).toBe("/bin/sh");
+    expect(a!.runAs).toEqual({ uid: 65532, gid: 65532 });
+    const local = remapPodForLocalRun(pod, { ports: new Map([[10550, 1], [10700, 2], [10500, 3], [10501, 4]]) });
+    expect(local.tailscale[0]!.env.TS_OUTBOUND_HTTP_PROXY_LISTEN).toBe("127.0.0.1:1");
+    expect(local.tailscale[0]!.env.TS_LOCAL_ADDR_PORT).toBe("127.0.0.1:2");
+    expect(JSON.stringify(local.tailscale[0]!.preStop)).toContain("http://127.0.0.1:3/healthcheck/fail");
+    expect(local.envoy.preStop).toEqual({ httpGet: { path: "/drain-wait", port: 4 } });
+    expect(local.tailscale[0]!.mounts).toEqual(["/run"]);
+    expect(expandVars("$(A)-$$(A)-$(B)", { A: "x" })).toBe("x-$(A)-$(B)");
+    expect(() => readPod(m)).toThrow(/Secret ts-b key k is neither rendered nor supplied/);
+  });
+
+  const mutations: [string, (c: C[]) => void, RegExp][] = [
+    ["an unknown env name", (c) => (c[1]!.env as C[]).push({ name: "TS_NEW_THING", value: "1" }), /env TS_NEW_THING not understood/],
+    ["a changed command", (c) => (c[1]!.command = ["/bin/sh", "-c", "exec containerboot --foo"]), /command .* not understood/],
+    ["container args", (c) => (c[1]!.args = ["--x"]), /args not understood/],
+    ["an exec probe", (c) => (c[1]!.readinessProbe = { exec: { command: ["true"] } }), /readinessProbe.*not understood|only httpGet/],
+    ["an unknown container field", (c) => (c[0]!.workingDir = "/"), /field\(s\) workingDir not understood/],
+    ["an unknown envoy arg", (c) => (c[0]!.args = [...(c[0]!.args as string[]), "--concurrency", "2"]), /--concurrency 2 is not understood/],
+    ["a new volume mount", (c) => (c[1]!.volumeMounts as C[]).push({ name: "x", mountPath: "/x" }), /mounts .* not understood/],
+    ["a postStart hook", (c) => ((c[1]!.lifecycle as C).postStart = { exec: { command: ["true"] } }), /postStart not understood/],
+  ];
+  it.each(mutations)("fails on %s", async (_n, mutate, re) => {
+    const m = await renderValues(values);
+    mutate(containers(m));
+    const run = async () => {
+      const pod = readPod(m, { secrets: { "ts-b": { k: "tskey-b" } } });
+      const { parseEnvoyArgs } = await import("../lib/envoy.ts");
+      parseEnvoyArgs(pod.envoy.args);
+    };
+    await expect(run()).rejects.toThrow(re);
+  });
+});
