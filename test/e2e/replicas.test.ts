@@ -1,0 +1,58 @@
+// replicas > 1 (issue 5): every replica of the rendered StatefulSet registers its own node in the tailnet,
+// with a distinct hostname, address and state Secret, and each serves the service ports on its own.
+import crypto from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
+import { cleanupAll, pendingCleanups, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "./lab/index.ts";
+import { renderValues } from "./pod/demo.ts";
+import { tcpExchange } from "./pod/net.ts";
+import { startPod, type RunningPod } from "./pod/pod.ts";
+
+const payload = crypto.randomBytes(512);
+
+describe("two replicas of the rendered pod", () => {
+  let hs: Headscale;
+  let target: Target;
+  let manifests: Manifest[];
+  const pods: RunningPod[] = [];
+
+  beforeAll(async () => {
+    requireBinaries(["headscale", "tailscaled", "tailscale", "containerboot"]);
+    hs = await startHeadscale({ name: "ha" });
+    target = await startTarget({ hostname: "target-ha", headscale: hs });
+    manifests = await renderValues({
+      replicas: 2,
+      tailscale: { tags: [] },
+      envoy: { healthCheck: { interval: "1s" } },
+      tailnets: [{ name: "ha", authKey: hs.authKey, loginServer: hs.url, services: [{ name: "web", host: target.magicDNSName, port: target.port }] }],
+    });
+    for (const ordinal of [0, 1]) pods.push(await startPod(manifests, { ports: "free", podName: `tailscale-egress-${ordinal}` }));
+  }, 300_000);
+
+  afterAll(async () => {
+    const failures = await cleanupAll();
+    expect(failures).toEqual([]);
+    expect(pendingCleanups()).toEqual([]);
+  }, 60_000);
+
+  it("registers one node per replica, with distinct names and addresses", async () => {
+    const nodes = (await hs.nodes()).filter((n) => n.givenName.startsWith("tailscale-egress-"));
+    expect(nodes.map((n) => n.givenName).sort()).toEqual(["tailscale-egress-0-ha", "tailscale-egress-1-ha"]);
+    expect(new Set(nodes.flatMap((n) => n.ipAddresses)).size).toBe(nodes.flatMap((n) => n.ipAddresses).length);
+  });
+
+  it("keeps each replica's node state in its own Secret", () => {
+    const secrets = pods.map((p) => p.kube?.secretNames() ?? []);
+    expect(secrets[0]).toContain("tailscale-egress-0-ha-state");
+    expect(secrets[1]).toContain("tailscale-egress-1-ha-state");
+  });
+
+  it("serves the service port from each replica", async () => {
+    const port = servicePorts(manifests).find((p) => p.name === "web")!.port;
+    for (const pod of pods) {
+      const reply = taggedReply("target-ha", payload);
+      const r = await tcpExchange(pod.podIP, pod.port(port), payload, reply.length);
+      expect(r.data.equals(reply)).toBe(true);
+    }
+  });
+});
