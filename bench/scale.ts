@@ -115,8 +115,9 @@ async function envoyFigures(): Promise<{ figures: Figure[]; notes: string[] }> {
     const files = await renderedEnvoyFiles(file);
     const ready: number[] = [];
     const rss: number[] = [];
+    // One set of free ports per size, reused by each run (freePorts never hands out a port twice per process).
+    const ports = await localPorts(files);
     for (let i = 0; i < 3; i++) {
-      const ports = await localPorts(files);
       const t0 = performance.now();
       const envoy = await startEnvoy(files, { ports, timeoutMs: 300_000 });
       ready.push(performance.now() - t0);

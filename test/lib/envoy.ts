@@ -268,8 +268,10 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
         adminUrl = `http://${addr}`;
       }
       const s = await statsOf(adminUrl, "^(listener_manager\\.(lds\\.update_(success|rejected|failure)|total_listeners_active)|cluster_manager\\.cds\\.update_(success|rejected|failure))$");
-      if ((s["listener_manager.lds.update_rejected"] ?? 0) > 0 || (s["cluster_manager.cds.update_rejected"] ?? 0) > 0) return true;
+      // A free port taken by another process in the meantime makes Envoy reject the LDS update: retry that
+      // (startEnvoy does, once) rather than report the rejection as the config's fault.
       if (/address already in use/i.test(output)) throw new Error("a listener port was taken");
+      if ((s["listener_manager.lds.update_rejected"] ?? 0) > 0 || (s["cluster_manager.cds.update_rejected"] ?? 0) > 0) return true;
       return (
         (s["listener_manager.lds.update_success"] ?? 0) >= 1 &&
         (s["cluster_manager.cds.update_success"] ?? 0) >= 1 &&

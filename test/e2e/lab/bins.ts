@@ -3,27 +3,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { toolPath, TOOLS_DIR } from "../../../tools/src/lib/toolpaths.ts";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const TOOLS_BIN = path.join(REPO_ROOT, ".tools", "bin");
+/** Where tools/toolchain.sh installs binaries (honours TOOLS_DIR, like every other tool lookup). */
+export const TOOLS_BIN = path.join(TOOLS_DIR, "bin");
 
 export type LabBinary = "tailscaled" | "tailscale" | "containerboot" | "headscale";
 
-const INSTALL_HINT: Record<LabBinary, string> = {
-  tailscaled: "bash tools/toolchain.sh tailscale headscale",
-  tailscale: "bash tools/toolchain.sh tailscale headscale",
-  containerboot: "bash tools/toolchain.sh tailscale headscale",
-  headscale: "bash tools/toolchain.sh tailscale headscale",
-};
-
+/** The binary's path; a missing one throws an error naming its install command (tools/src/lib/toolpaths.ts). */
 export function binPath(name: LabBinary): string {
-  const p = path.join(TOOLS_BIN, name);
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-  } catch {
-    throw new Error(`lab binary '${name}' not found at ${p}; install it with: ${INSTALL_HINT[name]}`);
-  }
-  return p;
+  return toolPath(name);
 }
 
 /** Throws (naming the install command) unless every listed binary is present. */

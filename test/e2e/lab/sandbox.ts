@@ -14,7 +14,7 @@
 // host loopback). Needs root (CAP_SYS_ADMIN).
 import fs from "node:fs";
 import path from "node:path";
-import { systemTool } from "./bins.ts";
+import { systemTool, TOOLS_BIN } from "./bins.ts";
 import { labRoot } from "./tempdirs.ts";
 
 export interface SandboxSpec {
@@ -46,6 +46,10 @@ export function sandboxCommand(spec: SandboxSpec): { command: string; args: stri
   }
   const runBinds = binds.filter(([t]) => t.startsWith("/run/"));
   const tmpBinds = binds.filter(([t]) => t.startsWith("/tmp/"));
+  // A checkout under /tmp (CI may clone there) keeps its pinned binaries visible at the same path.
+  const tools = fs.existsSync(TOOLS_BIN) ? fs.realpathSync(TOOLS_BIN) : TOOLS_BIN;
+  if (spec.tmpDir !== undefined && tools.startsWith("/tmp/") && !tmpBinds.some(([t]) => t === tools)) tmpBinds.push([tools, tools]);
+  if (tools.startsWith("/run/")) throw new Error(`the e2e sandbox hides /run: move the checkout or TOOLS_DIR (${tools}) elsewhere`);
   for (const [target, source] of runBinds) lines.push(`mkdir -p ${shq(target)}`, `mount -n --bind ${shq(source)} ${shq(target)}`);
   const net = labNetFiles();
   lines.push(`mount -n --bind ${shq(spec.etcHosts ?? net.hosts)} /etc/hosts`);
