@@ -122,24 +122,32 @@ describe("the pod, run for real from the rendered manifests", () => {
     expect(pendingCleanups()).toEqual([]);
   }, 60_000);
 
-  it("Tailscale containers run as the chart's non-root uid 65532", () => {
+  it("every container runs as the chart's non-root uid 65532, Envoy included", () => {
+    expect(pod.local.envoy.runAs).toEqual({ uid: 65532, gid: 65532 });
+    const envoyUid = fs.readFileSync(`/proc/${pod.envoy.pid}/status`, "utf8").match(/^Uid:\s+(.*)$/m)?.[1]?.trim();
+    expect(envoyUid).toBe("65532\t65532\t65532\t65532");
     expect(pod.local.tailscale.map((c) => c.runAs)).toEqual([{ uid: 65532, gid: 65532 }, { uid: 65532, gid: 65532 }]);
-    const procs = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+    // Each container's processes: the descendants of its sandbox process (by PPid), named containerboot or tailscaled.
+    const status = new Map<number, string>();
+    for (const d of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+      try {
+        status.set(Number(d), fs.readFileSync(`/proc/${d}/status`, "utf8"));
+      } catch {
+        // process gone
+      }
+    }
+    const ppid = (pid: number) => Number(status.get(pid)?.match(/^PPid:\s+(\d+)/m)?.[1] ?? 0);
+    const descends = (pid: number, root: number): boolean => {
+      for (let p = pid, hops = 0; p > 1 && hops < 64; p = ppid(p), hops++) if (p === root) return true;
+      return false;
+    };
     const uids: Record<string, string[]> = {};
     for (const cb of pod.tailscale.values()) {
-      // containerboot and its tailscaled: every process whose socket flag or env names this container's socket dir.
-      for (const pid of procs) {
-        try {
-          const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-          const name = status.match(/^Name:\s+(\S+)/m)?.[1] ?? "";
-          if (name !== "containerboot" && name !== "tailscaled") continue;
-          const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
-          if (!environ.includes(`TS_HOSTNAME=${cb.env.TS_HOSTNAME}`) && !fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(cb.env.TS_HOSTNAME ?? "-")) {
-            if (!environ.includes(`TS_LOCAL_ADDR_PORT=${cb.env.TS_LOCAL_ADDR_PORT}`)) continue;
-          }
-          (uids[`${cb.name}/${name}`] ??= []).push(status.match(/^Uid:\s+(.*)$/m)?.[1]?.trim() ?? "");
-        } catch {
-          // process gone
+      const root = cb.proc().pid;
+      for (const [pid, st] of status) {
+        const name = st.match(/^Name:\s+(\S+)/m)?.[1] ?? "";
+        if ((name === "containerboot" || name === "tailscaled") && descends(pid, root)) {
+          (uids[`${cb.name}/${name}`] ??= []).push(st.match(/^Uid:\s+(.*)$/m)?.[1]?.trim() ?? "");
         }
       }
     }

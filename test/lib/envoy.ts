@@ -6,7 +6,7 @@
 // The only changes made to the files are those of remapForLocalRun() (./envoy-remap.ts). Reused by the e2e
 // harness and benchmarks.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -156,6 +156,8 @@ export interface StartOptions {
   containerArgs?: readonly string[];
   /** --drain-time-s (default 1). */
   drainTimeS?: number;
+  /** Run Envoy as this uid/gid (the container's securityContext), through setpriv with no privileges. */
+  runAs?: { uid: number; gid: number };
 }
 
 /** The understood Envoy container args as { configFile, logLevel }; throws on anything else. */
@@ -226,9 +228,15 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
   writeAtomically(configDir, asText(files));
   const adminPath = join(tmp.dir, "admin-address");
   let output = "";
+  // As in the pod: a non-root uid with no capabilities, which may write only its own dir (admin address).
+  const asUser = opts.runAs
+    ? (chownSync(tmp.dir, opts.runAs.uid, opts.runAs.gid),
+      ["--reuid", String(opts.runAs.uid), "--regid", String(opts.runAs.gid), "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--", envoy])
+    : [];
   const child = spawn(
-    envoy,
+    opts.runAs ? "setpriv" : envoy,
     [
+      ...asUser,
       "-c", join(configDir, configFile),
       "--use-dynamic-base-id", // parallel Envoys must not share hot-restart memory
       "--admin-address-path", adminPath,

@@ -125,6 +125,7 @@ export async function startPod(manifests: Manifest[], opts: PodRunOptions): Prom
         ports,
         wildcardTo: podIP,
         containerArgs: rendered.envoy.args,
+        ...(rendered.envoy.runAs ? { runAs: rendered.envoy.runAs } : {}),
         ...(opts.drainTimeS === undefined ? {} : { drainTimeS: opts.drainTimeS }),
         ...(opts.envoyLogLevel === undefined ? {} : { logLevel: opts.envoyLogLevel }),
       }).then((e) => (envoy = e)),
