@@ -61,7 +61,9 @@ export function writeAtomically(dir: string, files: Record<string, string>): voi
 const asText = (files: EnvoyFiles): Record<string, string> =>
   Object.fromEntries(Object.entries(files).map(([name, doc]) => [name, JSON.stringify(doc, null, 2)]));
 
-const listenersOf = (files: EnvoyFiles): JsonObject[] => (files[LDS_FILE]?.resources ?? []) as JsonObject[];
+/** The LDS file's listeners, or a static bootstrap's (static_resources) when there is no LDS file. */
+const listenersOf = (files: EnvoyFiles): JsonObject[] =>
+  (files[LDS_FILE]?.resources ?? ((files[BOOTSTRAP_FILE]?.static_resources as JsonObject | undefined)?.listeners ?? [])) as JsonObject[];
 const clustersOf = (files: EnvoyFiles): JsonObject[] => (files[CDS_FILE]?.resources ?? []) as JsonObject[];
 const portOf = (resource: JsonObject): number =>
   ((resource.address as JsonObject).socket_address as JsonObject).port_value as number;
@@ -156,6 +158,8 @@ export interface StartOptions {
   containerArgs?: readonly string[];
   /** --drain-time-s (default 1). */
   drainTimeS?: number;
+  /** --concurrency: worker threads (default 1). */
+  concurrency?: number;
 }
 
 /** The understood Envoy container args as { configFile, logLevel }; throws on anything else. */
@@ -197,8 +201,9 @@ export async function startEnvoy(rendered: EnvoyFiles, opts: StartOptions = {}):
     try {
       return await startOnce(rendered, opts);
     } catch (e) {
-      // A port handed out by freePorts() can be taken by another process before Envoy binds it: retry once.
-      if (attempt >= 2 || !/address already in use/i.test((e as Error).message)) throw e;
+      // A port handed out by freePorts() can be taken by another process (e.g. a parallel test run) before Envoy
+      // binds it: retry with new ports, twice.
+      if (attempt >= 3 || !/address already in use/i.test((e as Error).message)) throw e;
     }
   }
 }
@@ -232,7 +237,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
       "-c", join(configDir, configFile),
       "--use-dynamic-base-id", // parallel Envoys must not share hot-restart memory
       "--admin-address-path", adminPath,
-      "--concurrency", "1",
+      "--concurrency", String(opts.concurrency ?? 1),
       "--drain-time-s", String(opts.drainTimeS ?? 1),
       "--parent-shutdown-time-s", String((opts.drainTimeS ?? 1) + 1),
       "-l", opts.logLevel ?? logLevel ?? "warning",
@@ -270,6 +275,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
       const s = await statsOf(adminUrl, "^(listener_manager\\.(lds\\.update_(success|rejected|failure)|total_listeners_active)|cluster_manager\\.cds\\.update_(success|rejected|failure))$");
       if ((s["listener_manager.lds.update_rejected"] ?? 0) > 0 || (s["cluster_manager.cds.update_rejected"] ?? 0) > 0) return true;
       if (/address already in use/i.test(output)) throw new Error("a listener port was taken");
+      if (!files[BOOTSTRAP_FILE]?.dynamic_resources) return s["listener_manager.total_listeners_active"] === listenerPorts.length; // static bootstrap
       return (
         (s["listener_manager.lds.update_success"] ?? 0) >= 1 &&
         (s["cluster_manager.cds.update_success"] ?? 0) >= 1 &&
