@@ -61,7 +61,9 @@ export function writeAtomically(dir: string, files: Record<string, string>): voi
 const asText = (files: EnvoyFiles): Record<string, string> =>
   Object.fromEntries(Object.entries(files).map(([name, doc]) => [name, JSON.stringify(doc, null, 2)]));
 
-const listenersOf = (files: EnvoyFiles): JsonObject[] => (files[LDS_FILE]?.resources ?? []) as JsonObject[];
+/** The LDS file's listeners, or a static bootstrap's (static_resources) when there is no LDS file. */
+const listenersOf = (files: EnvoyFiles): JsonObject[] =>
+  (files[LDS_FILE]?.resources ?? ((files[BOOTSTRAP_FILE]?.static_resources as JsonObject | undefined)?.listeners ?? [])) as JsonObject[];
 const clustersOf = (files: EnvoyFiles): JsonObject[] => (files[CDS_FILE]?.resources ?? []) as JsonObject[];
 const portOf = (resource: JsonObject): number =>
   ((resource.address as JsonObject).socket_address as JsonObject).port_value as number;
@@ -158,6 +160,8 @@ export interface StartOptions {
   drainTimeS?: number;
   /** Run Envoy as this uid/gid (the container's securityContext), through setpriv with no privileges. */
   runAs?: { uid: number; gid: number };
+  /** --concurrency: worker threads (default 1). */
+  concurrency?: number;
 }
 
 /** The understood Envoy container args as { configFile, logLevel }; throws on anything else. */
@@ -199,8 +203,9 @@ export async function startEnvoy(rendered: EnvoyFiles, opts: StartOptions = {}):
     try {
       return await startOnce(rendered, opts);
     } catch (e) {
-      // A port handed out by freePorts() can be taken by another process before Envoy binds it: retry once.
-      if (attempt >= 2 || !/address already in use/i.test((e as Error).message)) throw e;
+      // A port handed out by freePorts() can be taken by another process (e.g. a parallel test run) before Envoy
+      // binds it: retry with new ports, twice.
+      if (attempt >= 3 || !/address already in use/i.test((e as Error).message)) throw e;
     }
   }
 }
@@ -240,7 +245,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
       "-c", join(configDir, configFile),
       "--use-dynamic-base-id", // parallel Envoys must not share hot-restart memory
       "--admin-address-path", adminPath,
-      "--concurrency", "1",
+      "--concurrency", String(opts.concurrency ?? 1),
       "--drain-time-s", String(opts.drainTimeS ?? 1),
       "--parent-shutdown-time-s", String((opts.drainTimeS ?? 1) + 1),
       "-l", opts.logLevel ?? logLevel ?? "warning",
@@ -280,6 +285,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
       // (startEnvoy does, once) rather than report the rejection as the config's fault.
       if (/address already in use/i.test(output)) throw new Error("a listener port was taken");
       if ((s["listener_manager.lds.update_rejected"] ?? 0) > 0 || (s["cluster_manager.cds.update_rejected"] ?? 0) > 0) return true;
+      if (!files[BOOTSTRAP_FILE]?.dynamic_resources) return s["listener_manager.total_listeners_active"] === listenerPorts.length; // static bootstrap
       return (
         (s["listener_manager.lds.update_success"] ?? 0) >= 1 &&
         (s["cluster_manager.cds.update_success"] ?? 0) >= 1 &&

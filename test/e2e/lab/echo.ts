@@ -4,6 +4,7 @@
 //   tagged: writes "<tag>:" first, then echoes exactly like `exact`. A test can therefore prove
 //           WHICH target answered and that the bytes came back unchanged:
 //           reply === `${tag}:` + sent.
+// And a bulk source for the data-plane benchmark (startSourceServer).
 import net from "node:net";
 import { onCleanup } from "./cleanup.ts";
 import { LOOPBACK } from "./ports.ts";
@@ -20,24 +21,23 @@ export function taggedReply(tag: string, sent: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${tag}:`), Buffer.isBuffer(sent) ? sent : Buffer.from(sent)]);
 }
 
-export async function startEchoServer(opts: { tag?: string; port?: number } = {}): Promise<EchoServer> {
+/** A loopback TCP server that tracks its sockets and registers its own cleanup. */
+async function startServer(kind: string, port: number, allowHalfOpen: boolean, onSocket: (sock: net.Socket) => void): Promise<Omit<EchoServer, "tag">> {
   const sockets = new Set<net.Socket>();
   let count = 0;
-  const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+  const server = net.createServer({ allowHalfOpen }, (sock) => {
     count++;
     sockets.add(sock);
     sock.on("close", () => sockets.delete(sock));
     sock.on("error", () => sock.destroy());
-    if (opts.tag !== undefined) sock.write(`${opts.tag}:`);
-    sock.on("data", (b: Buffer) => sock.write(b));
-    sock.on("end", () => sock.end());
+    onSocket(sock);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host: LOOPBACK, port: opts.port ?? 0 }, () => resolve());
+    server.listen({ host: LOOPBACK, port }, () => resolve());
   });
   const addr = server.address();
-  if (addr === null || typeof addr !== "object") throw new Error("echo server has no address");
+  if (addr === null || typeof addr !== "object") throw new Error(`${kind} server has no address`);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -46,6 +46,44 @@ export async function startEchoServer(opts: { tag?: string; port?: number } = {}
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  const handle = onCleanup(`echo server :${addr.port}`, stop, () => server.close());
-  return { port: addr.port, tag: opts.tag, accepted: () => count, stop };
+  const handle = onCleanup(`${kind} server :${addr.port}`, stop, () => server.close());
+  return { port: addr.port, accepted: () => count, stop };
+}
+
+export async function startEchoServer(opts: { tag?: string; port?: number } = {}): Promise<EchoServer> {
+  const s = await startServer("echo", opts.port ?? 0, true, (sock) => {
+    if (opts.tag !== undefined) sock.write(`${opts.tag}:`);
+    sock.on("data", (b: Buffer) => sock.write(b));
+    sock.on("end", () => sock.end());
+  });
+  return { ...s, tag: opts.tag };
+}
+
+/**
+ * A bulk source for throughput runs: the client sends "<n>\n", the server writes n bytes (a fixed pattern,
+ * with backpressure) and then waits for the client to close (no half-close: tailscaled's proxy tears a
+ * tunnel down on FIN, see connect.ts).
+ */
+export async function startSourceServer(): Promise<EchoServer> {
+  const chunk = Buffer.alloc(256 * 1024, 0x5a);
+  const s = await startServer("source", 0, false, (sock) => {
+    let line = "";
+    const onData = (b: Buffer): void => {
+      line += b.toString("latin1");
+      const nl = line.indexOf("\n");
+      if (nl < 0) return;
+      sock.off("data", onData);
+      let left = Number(line.slice(0, nl));
+      const pump = (): void => {
+        while (left > 0 && !sock.destroyed) {
+          const n = Math.min(left, chunk.length);
+          left -= n;
+          if (!sock.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void sock.once("drain", pump);
+        }
+      };
+      pump();
+    };
+    sock.on("data", onData);
+  });
+  return { ...s, tag: undefined };
 }

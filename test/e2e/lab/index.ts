@@ -6,7 +6,7 @@ export { startProcess, runCommand, waitFor, type Proc, type StartOptions, type E
 export { binPath, requireBinaries, TOOLS_BIN, REPO_ROOT, type LabBinary } from "./bins.ts";
 export { startHeadscale, type Headscale, type HeadscaleOptions, type AuthKeyOptions, type HeadscaleNode } from "./headscale.ts";
 export { startTarget, type Target, type TargetOptions } from "./target.ts";
-export { startEchoServer, taggedReply, type EchoServer } from "./echo.ts";
+export { startEchoServer, startSourceServer, taggedReply, type EchoServer } from "./echo.ts";
 export { startContainerboot, SERVICE_ACCOUNT_PATH, type Containerboot, type ContainerbootOptions } from "./containerboot.ts";
 export { startFakeKubeApi, type FakeKubeApi, type FakeKubeApiOptions, type KubeRequestRecord } from "./kubeapi.ts";
 export { connectThroughProxy, openTunnel, type ConnectResult, type ConnectOptions, type Tunnel } from "./connect.ts";

@@ -25,6 +25,8 @@ export interface PodRunOptions extends ReadPodOptions {
   drainTimeS?: number;
   /** Envoy log level override (default: the container's --log-level). */
   envoyLogLevel?: string;
+  /** Envoy --concurrency (default 1, test/lib/envoy.ts). */
+  envoyConcurrency?: number;
 }
 
 export interface ProbeResult {
@@ -128,6 +130,7 @@ export async function startPod(manifests: Manifest[], opts: PodRunOptions): Prom
         ...(rendered.envoy.runAs ? { runAs: rendered.envoy.runAs } : {}),
         ...(opts.drainTimeS === undefined ? {} : { drainTimeS: opts.drainTimeS }),
         ...(opts.envoyLogLevel === undefined ? {} : { logLevel: opts.envoyLogLevel }),
+        ...(opts.envoyConcurrency === undefined ? {} : { concurrency: opts.envoyConcurrency }),
       }).then((e) => (envoy = e)),
       ...local.tailscale.map(async (c) => {
         const cb = await startContainerboot({
