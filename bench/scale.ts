@@ -3,7 +3,7 @@
 // new listener accepts, at the largest size, with no restart.
 //   npm run bench -- scale
 import { readFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { helmTemplate, type HelmMajor } from "../tools/src/helm/helm.ts";
 import { envoyFiles, parseManifests } from "../tools/src/helm/manifests.ts";
 import { BOOTSTRAP_FILE, LDS_FILE, planEnvoy, type JsonObject } from "../tools/src/plan/envoy.ts";
@@ -83,14 +83,31 @@ async function renderedEnvoyFiles(file: string): Promise<EnvoyFiles> {
   return envoyFiles(parseManifests(r.stdout)) as EnvoyFiles;
 }
 
-/** Every listener gets a free loopback port, the admin port 0; cluster endpoints stay as rendered. */
+/** Whether a loopback TCP port can be bound right now. */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Every listener gets a free loopback port below the kernel's ephemeral range (so no outgoing connection of
+ * this process can take it between runs), the admin port 0; cluster endpoints stay as rendered.
+ */
 async function localPorts(files: EnvoyFiles): Promise<Map<number, number>> {
   const listenerPorts = (files[LDS_FILE]!.resources as JsonObject[]).map(
     (l) => ((l.address as JsonObject).socket_address as JsonObject).port_value as number,
   );
   const adminPort = (((files[BOOTSTRAP_FILE]!.admin as JsonObject).address as JsonObject).socket_address as JsonObject).port_value as number;
-  const free = await freePorts(listenerPorts.length);
-  return new Map<number, number>([[adminPort, 0], ...listenerPorts.map((p, i) => [p, free[i]!] as const)]);
+  const ephemeralStart = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+  const local: number[] = [];
+  for (let port = 12000; local.length < listenerPorts.length; port++) {
+    if (port >= ephemeralStart) throw new Error(`not enough free ports between 12000 and ${ephemeralStart}`);
+    if (await bindable(port)) local.push(port);
+  }
+  return new Map<number, number>([[adminPort, 0], ...listenerPorts.map((p, i) => [p, local[i]!] as const)]);
 }
 
 function rssMiB(pid: number): number {
