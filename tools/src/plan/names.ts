@@ -15,8 +15,6 @@ function trunc63(s: string): string {
 }
 
 export const containerName = (tailnet: string): string => `ts-${tailnet}`;
-/** The one Secret holding every inline auth key, under the tailnet's name. */
-export const authSecretName = (full: string): string => `${full}-auth`;
 /** containerboot's TS_KUBE_SECRET for pod <full>-<ordinal>. */
 export const stateSecretName = (full: string, ordinal: number, tailnet: string): string =>
   `${full}-${ordinal}-${tailnet}-state`;

@@ -3,7 +3,7 @@
 import type { Values } from "../generated/values.ts";
 import { MAX_NAME_LENGTH, MAX_PORT, MAX_PORT_NAME_LENGTH } from "../model/constants.ts";
 import { durationMs } from "../plan/duration.ts";
-import { fullname, stateSecretName } from "../plan/names.ts";
+import { containerName, fullname, stateSecretName } from "../plan/names.ts";
 import { HEALTH_PORT_NAME, planPorts } from "../plan/ports.ts";
 
 export interface RuleError {
@@ -121,7 +121,7 @@ export function isHost(host: string): boolean {
 
 /** Every name derived from a tailnet's name, longest first. */
 function generatedNames(values: Values, full: string, tailnet: string): string[] {
-  const names = [`ts-${tailnet}`, `ts-${tailnet}-run`];
+  const names = [containerName(tailnet), `${containerName(tailnet)}-run`];
   if (values.tailscale.state === "kubeSecret") names.push(stateSecretName(full, values.replicas - 1, tailnet));
   return names.sort((a, b) => b.length - a.length);
 }
