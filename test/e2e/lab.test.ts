@@ -3,13 +3,12 @@
 // keeps its state in a Kubernetes Secret on the fake API (TS_KUBE_SECRET); tailnet B's in
 // TS_STATE_DIR on a volume.
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cleanEnd, stopwatch } from "./suite.ts";
 import {
-  cleanupAll,
   connectThroughProxy,
   freeTcpPort,
   openTunnel,
-  pendingCleanups,
   requireBinaries,
   startContainerboot,
   startFakeKubeApi,
@@ -22,15 +21,7 @@ import {
   type Target,
 } from "./lab/index.ts";
 
-const timings: Record<string, number> = {};
-async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
-  const t0 = Date.now();
-  try {
-    return await fn();
-  } finally {
-    timings[label] = Date.now() - t0;
-  }
-}
+const { timings, timed } = stopwatch();
 
 interface Tailnet {
   hs: Headscale;
@@ -86,12 +77,7 @@ describe("tailnet lab", () => {
     });
   }, 240_000);
 
-  afterAll(async () => {
-    const failures = await cleanupAll();
-    console.log("lab timings (ms):", JSON.stringify(timings));
-    expect(failures).toEqual([]);
-    expect(pendingCleanups()).toEqual([]);
-  }, 60_000);
+  cleanEnd("lab", timings);
 
   const proxyA = (): number => a.cb.proxyPort ?? -1;
   const tagged = (tag: string): number => taggedReply(tag, payload).length;

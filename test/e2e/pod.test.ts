@@ -5,24 +5,17 @@
 // the "pod IP", the host end of a veth pair to a network namespace of this test, the non-loopback vantage.
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cleanEnd, stopwatch } from "./suite.ts";
 import { podTemplate, servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
 import { LDS_FILE } from "../../tools/src/plan/envoy.ts";
-import { cleanupAll, isListening, pendingCleanups, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "./lab/index.ts";
+import { isListening, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "./lab/index.ts";
 import { startEchoServer } from "./lab/echo.ts";
 import { renderValues } from "./pod/demo.ts";
 import { openConn, startVantage, tcpExchange, type Vantage } from "./pod/net.ts";
 import { adminPortOf, startPod, waitHealthy, type RunningPod } from "./pod/pod.ts";
 
-const timings: Record<string, number> = {};
-async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
-  const t0 = Date.now();
-  try {
-    return await fn();
-  } finally {
-    timings[label] = Date.now() - t0;
-  }
-}
+const { timings, timed } = stopwatch();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -115,12 +108,7 @@ describe("the pod, run for real from the rendered manifests", () => {
     expect1 = { "a-dns": "target-a", "a-ip4": "target-a", "a-ip6": "target-a", "a-iso-dns": "none", "a-iso-ip": "none", "a-long": "exact", "b-old": "target-b", "b-pin": "target-b" };
   }, 300_000);
 
-  afterAll(async () => {
-    const failures = await cleanupAll();
-    console.log("pod e2e timings (ms):", JSON.stringify(timings));
-    expect(failures).toEqual([]);
-    expect(pendingCleanups()).toEqual([]);
-  }, 60_000);
+  cleanEnd("pod e2e", timings);
 
   it("every container runs as the chart's non-root uid 65532, Envoy included", () => {
     expect(pod.local.envoy.runAs).toEqual({ uid: 65532, gid: 65532 });

@@ -1,9 +1,10 @@
 // replicas > 1 (issue 5): every replica of the rendered StatefulSet registers its own node in the tailnet,
 // with a distinct hostname, address and state Secret, and each serves the service ports on its own.
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cleanEnd } from "./suite.ts";
 import { servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
-import { cleanupAll, pendingCleanups, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "./lab/index.ts";
+import { requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "./lab/index.ts";
 import { renderValues } from "./pod/demo.ts";
 import { tcpExchange } from "./pod/net.ts";
 import { startPod, type RunningPod } from "./pod/pod.ts";
@@ -29,11 +30,7 @@ describe("two replicas of the rendered pod", () => {
     for (const ordinal of [0, 1]) pods.push(await startPod(manifests, { ports: "free", podName: `tailscale-egress-${ordinal}` }));
   }, 300_000);
 
-  afterAll(async () => {
-    const failures = await cleanupAll();
-    expect(failures).toEqual([]);
-    expect(pendingCleanups()).toEqual([]);
-  }, 60_000);
+  cleanEnd("replicas");
 
   it("registers one node per replica, with distinct names and addresses", async () => {
     const nodes = (await hs.nodes()).filter((n) => n.givenName.startsWith("tailscale-egress-"));
