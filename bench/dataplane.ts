@@ -25,7 +25,7 @@ import { download, roundTrip, type Path } from "./lib/flow.ts";
 import { figure, type Figure, type Section } from "./lib/results.ts";
 import { median, percentile } from "./lib/stats.ts";
 import { originStyleFiles } from "./origin-style.ts";
-import { writeValues } from "./values.ts";
+import { tmpValues } from "../test/lib/tmp.ts";
 
 const envInt = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
 /** Envoy's worker threads: by default what the pod's Envoy uses, one per core (the chart sets no --concurrency). */
@@ -111,7 +111,7 @@ export async function run(): Promise<Section> {
         },
       ],
     };
-    const checked = validateValues(await loadValues([writeValues(doc)]), "tailscale-egress");
+    const checked = validateValues(await loadValues([tmpValues(doc)]), "tailscale-egress");
     if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
     const values: Values = checked.values;
     const plan = planPorts(values);

@@ -13,7 +13,8 @@ import { loadValues } from "../tools/src/values/load.ts";
 import { validateValues } from "../tools/src/values/validate.ts";
 import { figure, type Figure, type Section } from "./lib/results.ts";
 import { median, repeat, timeMs } from "./lib/stats.ts";
-import { scaleValues, sizeName, writeValues, type Size } from "./values.ts";
+import { tmpValues } from "../test/lib/tmp.ts";
+import { scaleValues, sizeName, type Size } from "./values.ts";
 
 export const SIZES: Size[] = [
   { tailnets: 1, services: 1 },
@@ -49,7 +50,7 @@ async function planMs(file: string): Promise<number> {
 export async function renderFigures(): Promise<Figure[]> {
   const figures: Figure[] = [];
   for (const size of SIZES) {
-    const file = writeValues(scaleValues(size));
+    const file = tmpValues(scaleValues(size));
     const target = size === LARGEST;
     for (const major of [3, 4] as const) {
       const ms = await helmMs(major, file);
@@ -128,7 +129,7 @@ async function envoyFigures(): Promise<{ figures: Figure[]; notes: string[] }> {
   const notes: string[] = [];
   let baseRss = NaN;
   for (const size of SIZES) {
-    const file = writeValues(scaleValues(size));
+    const file = tmpValues(scaleValues(size));
     const files = await renderedEnvoyFiles(file);
     const ready: number[] = [];
     const rss: number[] = [];
@@ -152,7 +153,7 @@ async function envoyFigures(): Promise<{ figures: Figure[]; notes: string[] }> {
   // A one-service edit at the largest size: swap the ConfigMap files as kubelet does and time until the
   // new listener accepts. The same Envoy process must apply it.
   const doc = scaleValues(LARGEST) as { tailnets: { services: object[] }[] };
-  const files = await renderedEnvoyFiles(writeValues(doc));
+  const files = await renderedEnvoyFiles(tmpValues(doc));
   const ports = await localPorts(files);
   const envoy = await startEnvoy(files, { ports, timeoutMs: 300_000 });
   let exited = false;
@@ -162,7 +163,7 @@ async function envoyFigures(): Promise<{ figures: Figure[]; notes: string[] }> {
     for (let i = 0; i < 3; i++) {
       doc.tailnets[0]!.services.push({ host: `edit${i}.tn0.ts.net`, port: 443 });
       const newPort = 10000 + doc.tailnets[0]!.services.length - 1;
-      const edited = await renderedEnvoyFiles(writeValues(doc));
+      const edited = await renderedEnvoyFiles(tmpValues(doc));
       const [local] = await freePorts(1);
       const t0 = performance.now();
       envoy.swap(edited, { morePorts: new Map([[newPort, local!]]) });
