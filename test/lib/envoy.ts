@@ -7,7 +7,7 @@
 // harness and benchmarks.
 import { spawn, type ChildProcess } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { freeTcpPorts } from "../e2e/lab/ports.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -178,25 +178,11 @@ export function parseEnvoyArgs(args: readonly string[]): { configFile: string; l
   return { configFile, logLevel };
 }
 
-const handedOut = new Set<number>();
-
-/** n distinct free loopback ports, never the same twice in this process. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  const ports: number[] = [];
-  try {
-    while (ports.length < n) {
-      const s = createServer();
-      servers.push(s);
-      await new Promise<void>((resolve, reject) => (s.once("error", reject), s.listen(0, "127.0.0.1", resolve)));
-      const port = (s.address() as { port: number }).port;
-      if (!handedOut.has(port)) (handedOut.add(port), ports.push(port));
-    }
-    return ports;
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  }
-}
+/**
+ * n distinct free loopback ports, never the same twice in this process. The lab's allocator, so Envoy's
+ * ports and the lab's (headscale, targets, containerboot) come from one registry and cannot collide.
+ */
+export const freePorts = freeTcpPorts;
 
 export async function startEnvoy(rendered: EnvoyFiles, opts: StartOptions = {}): Promise<RunningEnvoy> {
   for (let attempt = 1; ; attempt++) {

@@ -54,11 +54,26 @@ export function freeUdpPort(host: string = LOOPBACK): Promise<number> {
   return fresh(udpProbe, host);
 }
 
-/** n distinct free TCP ports. */
+/**
+ * n distinct free TCP ports, none handed out before. All probe sockets stay open until n are found, so the
+ * OS gives a different port to each (fast even for thousands of ports).
+ */
 export async function freeTcpPorts(n: number, host: string = LOOPBACK): Promise<number[]> {
+  const servers: net.Server[] = [];
   const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(await freeTcpPort(host));
-  return out;
+  try {
+    while (out.length < n) {
+      const srv = net.createServer();
+      servers.push(srv);
+      await new Promise<void>((resolve, reject) => (srv.once("error", reject), srv.listen({ host, port: 0, exclusive: true }, resolve)));
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      if (port > 0 && !handedOut.has(port)) (handedOut.add(port), out.push(port));
+    }
+    return out;
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  }
 }
 
 /** True when something accepts TCP connections on host:port. */
