@@ -1,6 +1,6 @@
 // Data plane (issue 6), on the e2e harness's real processes: a lab tailnet (headscale + a userspace target
 // node with a bulk source and an exact echo behind it), the chart's values rendered by Helm and the rendered
-// pod run by test/e2e/pod (Envoy with the ConfigMap's files, the real containerboot/tailscaled as uid 65532).
+// pod run by tools/src/local/pod (Envoy with the ConfigMap's files, the real containerboot/tailscaled as uid 65532).
 // Next to it, an Envoy with the origin templates' style of config (bench/origin-style.ts), generated from the
 // same plan and pointed at the same tailnet proxy. Paths:
 //   a  a service port: Envoy -> Tailscale HTTP proxy -> tailnet -> target (ours, and origin style)
@@ -13,10 +13,10 @@
 //   BENCH_ENVOY_CONCURRENCY=<cores> BENCH_REPEATS=9 BENCH_CONNS=1000 npm run bench -- dataplane (the defaults)
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { startEnvoy, type RunningEnvoy } from "../test/lib/envoy.ts";
-import { cleanupAll, requireBinaries, startHeadscale, startSourceServer, startTarget } from "../test/e2e/lab/index.ts";
-import { renderValues } from "../test/e2e/pod/demo.ts";
-import { startPod, type RunningPod } from "../test/e2e/pod/pod.ts";
+import { startEnvoy, type RunningEnvoy } from "../tools/src/local/envoy.ts";
+import { cleanupAll, requireBinaries, startHeadscale, startSourceServer, startTarget } from "../tools/src/local/lab/index.ts";
+import { renderValues } from "../tools/src/local/pod/demo.ts";
+import { startPod, type RunningPod } from "../tools/src/local/pod/pod.ts";
 import type { Values } from "../tools/src/generated/values.ts";
 import { planPorts } from "../tools/src/plan/ports.ts";
 import { loadValues } from "../tools/src/values/load.ts";
@@ -25,7 +25,7 @@ import { download, roundTrip, type Path } from "./lib/flow.ts";
 import { figure, type Figure, type Section } from "./lib/results.ts";
 import { median, percentile } from "./lib/stats.ts";
 import { originStyleFiles } from "./origin-style.ts";
-import { tmpValues } from "../test/lib/tmp.ts";
+import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const envInt = (name: string, dflt: number): number => (process.env[name] ? Number(process.env[name]) : dflt);
 /** Envoy's worker threads: by default what the pod's Envoy uses, one per core (the chart sets no --concurrency). */

@@ -7,13 +7,13 @@ import { connect, createServer } from "node:net";
 import { helmTemplate, type HelmMajor } from "../tools/src/helm/helm.ts";
 import { envoyFiles, parseManifests } from "../tools/src/helm/manifests.ts";
 import { BOOTSTRAP_FILE, LDS_FILE, planEnvoy, type JsonObject } from "../tools/src/plan/envoy.ts";
-import { freePorts, startEnvoy } from "../test/lib/envoy.ts";
-import type { EnvoyFiles } from "../test/lib/envoy-remap.ts";
+import { freePorts, startEnvoy } from "../tools/src/local/envoy.ts";
+import type { EnvoyFiles } from "../tools/src/local/envoy-remap.ts";
 import { loadValues } from "../tools/src/values/load.ts";
 import { validateValues } from "../tools/src/values/validate.ts";
 import { figure, type Figure, type Section } from "./lib/results.ts";
 import { median, repeat, timeMs } from "./lib/stats.ts";
-import { tmpValues } from "../test/lib/tmp.ts";
+import { tmpValues } from "../tools/src/local/tmp.ts";
 import { scaleValues, sizeName, type Size } from "./values.ts";
 
 export const SIZES: Size[] = [
@@ -180,7 +180,7 @@ async function envoyFigures(): Promise<{ figures: Figure[]; notes: string[] }> {
   const editMs = median(applied);
   figures.push(figure(`one-service edit, swap to new listener accepting, ${sizeName(LARGEST)}`, editMs, "ms", 2000, "target 2 s", editMs < 2000));
   notes.push(
-    "Envoy runs with --concurrency 1 here (the test harness default); listeners are remapped to free loopback ports in one place (test/lib/envoy-remap.ts).",
+    "Envoy runs with --concurrency 1 here (the test harness default); listeners are remapped to free loopback ports in one place (tools/src/local/envoy-remap.ts).",
     "The edit is applied by the same Envoy process (file-based LDS watched_directory, kubelet-style ..data swap). Envoy re-reads and validates the whole LDS file (5,501 listeners, about 7 MB of JSON) on every swap, then adds only the new listener; unchanged listeners are not touched. That parse is why a one-line edit takes about 1.5 s at this size: file-based LDS has no per-listener delta.",
     "Envoy's start time at 55x100 is spent creating the 5,500 listeners from LDS (parsing, building filter chains and binding sockets, on one worker here). Envoy's own tracker reports about 5 minutes for 10k listeners in older versions; Envoy 1.40 loads 5,500 in the time shown.",
   );

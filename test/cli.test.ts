@@ -2,7 +2,7 @@
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoPath } from "../tools/src/lib/paths.ts";
-import { tmpValues } from "./lib/tmp.ts";
+import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const cli = (...args: string[]) => execa("node", [repoPath("bin/tailnet-egress.js"), ...args], { reject: false, cwd: repoPath() });
 

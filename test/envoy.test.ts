@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { envoyFiles } from "../tools/src/helm/manifests.ts";
 import { CDS_FILE, LDS_FILE, type JsonObject } from "../tools/src/plan/envoy.ts";
 import { allInputs, manifestsOf } from "./lib/cases.ts";
-import { startEnvoy, validateEnvoy } from "./lib/envoy.ts";
-import type { EnvoyFiles } from "./lib/envoy-remap.ts";
+import { startEnvoy, validateEnvoy } from "../tools/src/local/envoy.ts";
+import type { EnvoyFiles } from "../tools/src/local/envoy-remap.ts";
 
 const resources = (files: EnvoyFiles, file: string) => (files[file]?.resources ?? []) as JsonObject[];
 const renderedPort = (l: JsonObject) => ((l.address as JsonObject).socket_address as JsonObject).port_value as number;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findOne, servicePorts, type Manifest } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
 import { goldenInputs, manifestsOf, renderCached } from "./lib/cases.ts";
-import { tmpValues } from "./lib/tmp.ts";
+import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const SCRIPT = repoPath("files/check-ports.sh");
 type Container = { name: string; command: string[]; securityContext: Record<string, unknown> };

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { render, type HelmMajor } from "../tools/src/helm/helm.ts";
 import { kubernetesVersionOf, validateManifests, type KubeVersion } from "./lib/kubeconform.ts";
 import { allInputs } from "./lib/cases.ts";
-import { tmpValues } from "./lib/tmp.ts";
+import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const levels: [KubeVersion, HelmMajor][] = [
   ["1.23", 3],

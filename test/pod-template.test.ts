@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { render } from "../tools/src/helm/helm.ts";
 import { parseManifests, podTemplate, type Manifest } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
-import { tmpValues } from "./lib/tmp.ts";
+import { tmpValues } from "../tools/src/local/tmp.ts";
 
 type Doc = { tailnets: { name: string; authKey: string; services: { host: string; port: number; name?: string }[] }[] };
 const before: Doc = parse(readFileSync(repoPath("test/helm/02-three-tailnets.in.yaml"), "utf8"));

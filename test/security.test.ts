@@ -8,7 +8,7 @@ import { render } from "../tools/src/helm/helm.ts";
 import { stateSecretName } from "../tools/src/plan/names.ts";
 import { envoyFiles } from "../tools/src/helm/manifests.ts";
 import { allInputs, manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
-import { tmpValues } from "./lib/tmp.ts";
+import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const cases = allInputs().map((c) => [c.name, c] as const);
 

@@ -1,6 +1,6 @@
 // TCP clients for the data-plane benchmark. Each opens a fresh connection, optionally tunnels it with an
 // HTTP/1.1 CONNECT (the client doing what Envoy does, for the "Tailscale proxy directly" path), and:
-//   download(): asks a bulk source (test/e2e/lab/echo.ts startSourceServer) for n bytes and counts them;
+//   download(): asks a bulk source (tools/src/local/lab/echo.ts startSourceServer) for n bytes and counts them;
 //   roundTrip(): sends one byte to an exact echo and waits for it to come back.
 // Both time from the start of the TCP connect to the last byte, with performance.now(), and are bounded by a
 // timeout; bytes are counted, never stored.

@@ -19,7 +19,7 @@ import {
   type FakeKubeApi,
   type Headscale,
   type Target,
-} from "./lab/index.ts";
+} from "../../tools/src/local/lab/index.ts";
 
 const { timings, timed } = stopwatch();
 

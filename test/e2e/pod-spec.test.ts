@@ -2,8 +2,8 @@
 // probes, hooks or mounts that the harness does not know makes readPod() fail, naming the field.
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../tools/src/helm/manifests.ts";
-import { expandVars, readPod, remapPodForLocalRun } from "./pod/spec.ts";
-import { renderValues } from "./pod/demo.ts";
+import { expandVars, readPod, remapPodForLocalRun } from "../../tools/src/local/pod/spec.ts";
+import { renderValues } from "../../tools/src/local/pod/demo.ts";
 
 const values = {
   tailnets: [
@@ -50,7 +50,7 @@ describe("pod harness: rendered pod spec", () => {
     mutate(containers(m));
     const run = async () => {
       const pod = readPod(m, { secrets: { "ts-b": { k: "tskey-b" } } });
-      const { parseEnvoyArgs } = await import("../lib/envoy.ts");
+      const { parseEnvoyArgs } = await import("../../tools/src/local/envoy.ts");
       parseEnvoyArgs(pod.envoy.args);
     };
     await expect(run()).rejects.toThrow(re);

@@ -1,6 +1,6 @@
 // The pod, run for real (issue 4 and the runtime checks of issue 5). Two independent tailnets from the lab
 // (a headscale and a target node each); values with their real login servers and pre-auth keys, rendered by
-// Helm; the rendered pod run by the harness (test/e2e/pod): Envoy with the ConfigMap's files and one real
+// Helm; the rendered pod run by the harness (tools/src/local/pod): Envoy with the ConfigMap's files and one real
 // containerboot per tailnet with the rendered env/command, as uid 65532. Envoy's 0.0.0.0 listeners bind
 // the "pod IP", the host end of a veth pair to a network namespace of this test, the non-loopback vantage.
 import crypto from "node:crypto";
@@ -9,11 +9,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { cleanEnd, stopwatch } from "./suite.ts";
 import { podTemplate, servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
 import { LDS_FILE } from "../../tools/src/plan/envoy.ts";
-import { isListening, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "./lab/index.ts";
-import { startEchoServer } from "./lab/echo.ts";
-import { renderValues } from "./pod/demo.ts";
-import { openConn, startVantage, tcpExchange, type Vantage } from "./pod/net.ts";
-import { adminPortOf, startPod, waitHealthy, type RunningPod } from "./pod/pod.ts";
+import { isListening, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "../../tools/src/local/lab/index.ts";
+import { startEchoServer } from "../../tools/src/local/lab/echo.ts";
+import { renderValues } from "../../tools/src/local/pod/demo.ts";
+import { openConn, startVantage, tcpExchange, type Vantage } from "../../tools/src/local/pod/net.ts";
+import { adminPortOf, startPod, waitHealthy, type RunningPod } from "../../tools/src/local/pod/pod.ts";
 
 const { timings, timed } = stopwatch();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,10 +4,10 @@ import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cleanEnd } from "./suite.ts";
 import { servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
-import { requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "./lab/index.ts";
-import { renderValues } from "./pod/demo.ts";
-import { tcpExchange } from "./pod/net.ts";
-import { startPod, type RunningPod } from "./pod/pod.ts";
+import { requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "../../tools/src/local/lab/index.ts";
+import { renderValues } from "../../tools/src/local/pod/demo.ts";
+import { tcpExchange } from "../../tools/src/local/pod/net.ts";
+import { startPod, type RunningPod } from "../../tools/src/local/pod/pod.ts";
 
 const payload = crypto.randomBytes(512);
 

@@ -6,9 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { READY_LINE } from "../../tools/src/cli/commands/start.ts";
-import { isListening, REPO_ROOT, requireBinaries } from "./lab/index.ts";
-import { tcpExchange } from "./pod/net.ts";
-import { taggedReply } from "./lab/echo.ts";
+import { isListening, REPO_ROOT, requireBinaries } from "../../tools/src/local/lab/index.ts";
+import { tcpExchange } from "../../tools/src/local/pod/net.ts";
+import { taggedReply } from "../../tools/src/local/lab/echo.ts";
 
 const POD_PORTS = [10000, 10001, 10500, 10501, 10550, 10700];
 

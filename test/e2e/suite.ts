@@ -1,7 +1,7 @@
 // What every e2e test file shares: timings of its setup steps, and an ending that stops everything the
 // lab started and fails the file if anything could not be stopped.
 import { afterAll, expect } from "vitest";
-import { cleanupAll, pendingCleanups } from "./lab/index.ts";
+import { cleanupAll, pendingCleanups } from "../../tools/src/local/lab/index.ts";
 
 export function stopwatch(): { timings: Record<string, number>; timed<T>(label: string, fn: () => Promise<T>): Promise<T> } {
   const timings: Record<string, number> = {};

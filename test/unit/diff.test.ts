@@ -5,7 +5,7 @@ import { diffPorts } from "../../tools/src/plan/diff.ts";
 import { planPorts } from "../../tools/src/plan/ports.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";
 import { valuesOf } from "../lib/cases.ts";
-import { tmpValues } from "../lib/tmp.ts";
+import { tmpValues } from "../../tools/src/local/tmp.ts";
 
 const tailnet = (services: object[], extra: object = {}) => ({ tailnets: [{ name: "corp", authKey: "k", services, ...extra }] });
 const a = { host: "a.ts.net", port: 1 };

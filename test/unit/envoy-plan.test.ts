@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { planEnvoy, type JsonObject } from "../../tools/src/plan/envoy.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";
 import { valuesOf } from "../lib/cases.ts";
-import { tmpValues } from "../lib/tmp.ts";
+import { tmpValues } from "../../tools/src/local/tmp.ts";
 
 // Walking parsed JSON in assertions; `any` stays inside this test file.
 type Any = Record<string, any>;

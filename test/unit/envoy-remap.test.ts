@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { envoyFiles } from "../../tools/src/helm/manifests.ts";
 import type { Json } from "../../tools/src/plan/envoy.ts";
-import { remapForLocalRun } from "../lib/envoy-remap.ts";
+import { remapForLocalRun } from "../../tools/src/local/envoy-remap.ts";
 import { allInputs, manifestsOf } from "../lib/cases.ts";
 
 interface Change {

@@ -14,9 +14,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { onCleanup } from "./cleanup.ts";
-import { selfSignedCert } from "./tlscert.ts";
-import { tempDir } from "./tempdirs.ts";
+import { onCleanup } from "../../../tools/src/local/lab/cleanup.ts";
+import { selfSignedCert } from "../../../tools/src/local/lab/tlscert.ts";
+import { tempDir } from "../../../tools/src/local/lab/tempdirs.ts";
 
 export type Verb = "get" | "list" | "create" | "update" | "patch" | "delete";
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };

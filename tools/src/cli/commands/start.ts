@@ -1,5 +1,5 @@
 // `npm start`: render the chart and run its pod on this machine (Envoy + one containerboot per tailnet),
-// using the e2e pod harness (test/e2e/pod). With no -f, a local demo tailnet is started first.
+// using the e2e pod harness (tools/src/local/pod). With no -f, a local demo tailnet is started first.
 import { readFileSync } from "node:fs";
 import { parseManifests } from "../../helm/manifests.ts";
 import { render } from "../../helm/helm.ts";
@@ -41,12 +41,12 @@ export async function run(argv: string[]): Promise<number> {
   const release = values.release;
   // The harness lives with the e2e tests (it is what they run); load it only when starting.
   const [{ startPod }, { startDemoTailnet }, { onCleanup }, { requireBinaries }, { toolPath }, { tmpValues }] = await Promise.all([
-    import("../../../../test/e2e/pod/pod.ts"),
-    import("../../../../test/e2e/pod/demo.ts"),
-    import("../../../../test/e2e/lab/cleanup.ts"),
-    import("../../../../test/e2e/lab/bins.ts"),
+    import("../../local/pod/pod.ts"),
+    import("../../local/pod/demo.ts"),
+    import("../../local/lab/cleanup.ts"),
+    import("../../local/lab/bins.ts"),
     import("../../lib/toolpaths.ts"),
-    import("../../../../test/lib/tmp.ts"),
+    import("../../local/tmp.ts"),
   ]);
   requireBinaries(["tailscaled", "tailscale", "containerboot", ...(values.values?.length ? [] : (["headscale"] as const))]);
   toolPath("envoy");

@@ -10,8 +10,8 @@
 //   3. every string `path` under /etc/envoy (path_config_source.path, watched_directory.path) -> the same
 //      path under `configDir`.
 // Names, stat prefixes, timeouts, tunnelling targets and version_info stay byte-for-byte as rendered.
-import { ENVOY_CONFIG_DIR } from "../../tools/src/plan/envoy.ts";
-import type { Json, JsonObject } from "../../tools/src/plan/envoy.ts";
+import { ENVOY_CONFIG_DIR } from "../plan/envoy.ts";
+import type { Json, JsonObject } from "../plan/envoy.ts";
 
 export type EnvoyFiles = Record<string, JsonObject>;
 

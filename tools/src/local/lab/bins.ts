@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { toolPath, TOOLS_DIR } from "../../../tools/src/lib/toolpaths.ts";
+import { toolPath, TOOLS_DIR } from "../../lib/toolpaths.ts";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 /** Where tools/toolchain.sh installs binaries (honours TOOLS_DIR, like every other tool lookup). */

@@ -2,9 +2,9 @@
 // answers HTTP requests with a greeting and echoes anything else (tagged), and the values that point the chart
 // at it. Also renderValues(), which renders values with Helm into parsed manifests (tests and npm start).
 import net from "node:net";
-import { render } from "../../../tools/src/helm/helm.ts";
-import { parseManifests, type Manifest } from "../../../tools/src/helm/manifests.ts";
-import { tmpValues } from "../../lib/tmp.ts";
+import { render } from "../../helm/helm.ts";
+import { parseManifests, type Manifest } from "../../helm/manifests.ts";
+import { tmpValues } from "../tmp.ts";
 import { onCleanup } from "../lab/cleanup.ts";
 import { startHeadscale, type Headscale } from "../lab/headscale.ts";
 import { LOOPBACK } from "../lab/ports.ts";

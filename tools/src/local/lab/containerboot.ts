@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { binPath, systemTool, TOOLS_BIN } from "./bins.ts";
-import type { FakeKubeApi } from "./kubeapi.ts";
+import type { FakeKubeApi } from "../../../../test/e2e/lab/kubeapi.ts";
 import { startProcess, waitFor, type ExitInfo, type Proc } from "./procs.ts";
 import { LAB_HOSTS } from "./sandbox.ts";
 import { tempDir } from "./tempdirs.ts";

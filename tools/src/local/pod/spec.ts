@@ -9,9 +9,9 @@
 // harness) when the chart changes.
 //
 // remapPodForLocalRun() is the ONE place where the pod's containers are changed to run on this machine
-// (Envoy's files: test/lib/envoy-remap.ts).
-import { envoyFiles, findOne, type Manifest } from "../../../tools/src/helm/manifests.ts";
-import type { EnvoyFiles } from "../../lib/envoy-remap.ts";
+// (Envoy's files: tools/src/local/envoy-remap.ts).
+import { envoyFiles, findOne, type Manifest } from "../../helm/manifests.ts";
+import type { EnvoyFiles } from "../envoy-remap.ts";
 
 /** Container fields the harness understands (image, pull policy and resources are not used locally). */
 export const UNDERSTOOD_CONTAINER_FIELDS = [
@@ -105,7 +105,7 @@ const obj = (v: unknown, what: string): Obj => {
 
 function onlyKnown(o: Obj, known: readonly string[], what: string): void {
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
-  if (unknown.length) throw new Error(`${what}: field(s) ${unknown.join(", ")} not understood by the e2e pod harness (test/e2e/pod/spec.ts)`);
+  if (unknown.length) throw new Error(`${what}: field(s) ${unknown.join(", ")} not understood by the e2e pod harness (tools/src/local/pod/spec.ts)`);
 }
 
 /** kubelet's $(VAR) expansion: references to earlier env entries expand, $$ is a literal $, others stay. */
@@ -216,7 +216,7 @@ export function readPod(manifests: Manifest[], opts: ReadPodOptions = {}): Local
     for (const e of (c.env ?? []) as Obj[]) {
       const envName = String(e.name);
       const how = UNDERSTOOD_TS_ENV[envName];
-      if (how === undefined) throw new Error(`${what}: env ${envName} not understood by the e2e pod harness (test/e2e/pod/spec.ts UNDERSTOOD_TS_ENV)`);
+      if (how === undefined) throw new Error(`${what}: env ${envName} not understood by the e2e pod harness (tools/src/local/pod/spec.ts UNDERSTOOD_TS_ENV)`);
       onlyKnown(e, ["name", "value", "valueFrom"], `${what} env ${envName}`);
       if (how === "fieldRef:metadata.name") {
         if ((obj(obj(e.valueFrom, envName).fieldRef, envName).fieldPath as string) !== "metadata.name") throw new Error(`${what} env ${envName}: only fieldRef metadata.name is understood`);

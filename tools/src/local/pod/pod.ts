@@ -4,14 +4,14 @@
 // host network; see README.md next to this file for why, and what is remapped (only ports and paths, in
 // remapForLocalRun and remapPodForLocalRun). Shared by the e2e tests and `npm start`.
 import { spawn } from "node:child_process";
-import { envoyFiles, type Manifest } from "../../../tools/src/helm/manifests.ts";
-import { BOOTSTRAP_FILE, type Json, type JsonObject } from "../../../tools/src/plan/envoy.ts";
-import { freePorts, startEnvoy, type RunningEnvoy } from "../../lib/envoy.ts";
-import type { EnvoyFiles } from "../../lib/envoy-remap.ts";
+import { envoyFiles, type Manifest } from "../../helm/manifests.ts";
+import { BOOTSTRAP_FILE, type Json, type JsonObject } from "../../plan/envoy.ts";
+import { freePorts, startEnvoy, type RunningEnvoy } from "../envoy.ts";
+import type { EnvoyFiles } from "../envoy-remap.ts";
 import { systemTool } from "../lab/bins.ts";
 import { onCleanup } from "../lab/cleanup.ts";
 import { startContainerboot, type Containerboot } from "../lab/containerboot.ts";
-import { startFakeKubeApi, type FakeKubeApi } from "../lab/kubeapi.ts";
+import { startFakeKubeApi, type FakeKubeApi } from "../../../../test/e2e/lab/kubeapi.ts";
 import { readPod, remapPodForLocalRun, type LocalPod, type PreStop, type Probe, type ReadPodOptions } from "./spec.ts";
 
 export interface PodRunOptions extends ReadPodOptions {
@@ -25,7 +25,7 @@ export interface PodRunOptions extends ReadPodOptions {
   drainTimeS?: number;
   /** Envoy log level override (default: the container's --log-level). */
   envoyLogLevel?: string;
-  /** Envoy --concurrency (default 1, test/lib/envoy.ts). */
+  /** Envoy --concurrency (default 1, tools/src/local/envoy.ts). */
   envoyConcurrency?: number;
 }
 

@@ -7,12 +7,12 @@
 // harness and benchmarks.
 import { spawn, type ChildProcess } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { freeTcpPorts } from "../e2e/lab/ports.ts";
+import { freeTcpPorts } from "./lab/ports.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { toolPath } from "../../tools/src/lib/toolpaths.ts";
-import { BOOTSTRAP_FILE, CDS_FILE, ENVOY_CONFIG_DIR, LDS_FILE, type JsonObject } from "../../tools/src/plan/envoy.ts";
+import { toolPath } from "../lib/toolpaths.ts";
+import { BOOTSTRAP_FILE, CDS_FILE, ENVOY_CONFIG_DIR, LDS_FILE, type JsonObject } from "../plan/envoy.ts";
 import { remapForLocalRun, type EnvoyFiles } from "./envoy-remap.ts";
 
 // ---- cleanup of everything this module starts, even when a test fails or the worker exits -------------
@@ -173,7 +173,7 @@ export function parseEnvoyArgs(args: readonly string[]): { configFile: string; l
     if (value === undefined) throw new Error(`envoy container arg ${flag} has no value: the harness does not understand ${JSON.stringify(args)}`);
     if (flag === "--config-path" && value.startsWith(`${ENVOY_CONFIG_DIR}/`)) configFile = value.slice(ENVOY_CONFIG_DIR.length + 1);
     else if (flag === "--log-level") logLevel = value;
-    else throw new Error(`envoy container arg ${flag} ${value} is not understood by the harness (test/lib/envoy.ts parseEnvoyArgs)`);
+    else throw new Error(`envoy container arg ${flag} ${value} is not understood by the harness (tools/src/local/envoy.ts parseEnvoyArgs)`);
   }
   return { configFile, logLevel };
 }
