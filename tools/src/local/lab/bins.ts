@@ -2,10 +2,9 @@
 // command to install it: e2e tests never skip silently.
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { toolPath, TOOLS_DIR } from "../../lib/toolpaths.ts";
+export { REPO_ROOT } from "../../lib/paths.ts";
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 /** Where tools/toolchain.sh installs binaries (honours TOOLS_DIR, like every other tool lookup). */
 export const TOOLS_BIN = path.join(TOOLS_DIR, "bin");
 
