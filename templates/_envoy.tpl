@@ -199,3 +199,19 @@ Call with the resources' compact JSON, joined by ",\n    ".
   "lds.json" (include "tailscale-egress.envoy.discovery" (include "tailscale-egress.envoy.listeners" .))
   "cds.json" (include "tailscale-egress.envoy.discovery" (include "tailscale-egress.envoy.clusters" .))) -}}
 {{- end -}}
+
+{{/* The Envoy files, rendered once per release and kept in .Values like the plan. */}}
+{{- define "tailscale-egress.envoy.ensureFiles" -}}
+{{- if not (hasKey .Values "tailscale-egress/envoyFiles") -}}
+{{- $_ := set .Values "tailscale-egress/envoyFiles" (include "tailscale-egress.envoy.files" . | fromJson) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Bytes of the ConfigMap's data as the API server counts them: each file plus the newline that YAML's
+literal block adds (the same sum as dataBytes in tools/src/plan/configmap.ts). */}}
+{{- define "tailscale-egress.envoy.configMapBytes" -}}
+{{- include "tailscale-egress.envoy.ensureFiles" . -}}
+{{- $n := 0 -}}
+{{- range $name, $text := index .Values "tailscale-egress/envoyFiles" }}{{ $n = add $n (len $text) 1 }}{{ end -}}
+{{- $n -}}
+{{- end -}}

@@ -95,6 +95,35 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- $_ := set $portNames $svc.portName $svc.path -}}
 {{- end -}}
+{{- include "tailscale-egress.validate.sizes" . -}}
+{{- end -}}
+
+{{/*
+The API server refuses a ConfigMap or Secret whose data values add up to more than 1 MiB (1048576 bytes).
+Checked here, after every other rule, so that whatever `helm template` accepts, the API server accepts.
+Same check and message as tools/src/values/sizes.ts. The alternative size without access logs is rendered
+only when the check fails.
+*/}}
+{{- define "tailscale-egress.validate.sizes" -}}
+{{- $limit := 1048576 -}}
+{{- $bytes := include "tailscale-egress.envoy.configMapBytes" . | atoi -}}
+{{- if gt $bytes $limit -}}
+{{- $plan := index .Values "tailscale-egress/plan" -}}
+{{- $services := len $plan.services -}}
+{{- $saving := "envoy.accessLog is already false" -}}
+{{- if .Values.envoy.accessLog -}}
+{{- $_ := set .Values.envoy "accessLog" false -}}
+{{- $_ := unset .Values "tailscale-egress/envoyFiles" -}}
+{{- $without := include "tailscale-egress.envoy.configMapBytes" . | atoi -}}
+{{- $saving = printf "envoy.accessLog: false would save %d bytes (%d left)" (sub $bytes $without) $without -}}
+{{- end -}}
+{{- fail (printf "tailnets: the Envoy ConfigMap would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts in one ConfigMap (%d services in %d tailnets; about %d such services fit). Put fewer services in this release, or split the tailnets across releases; %s" $bytes $limit $services (len $plan.tailnets) (div (mul $services $limit) $bytes) $saving) -}}
+{{- end -}}
+{{- $secret := 0 -}}
+{{- range .Values.tailnets }}{{ if .authKey }}{{ $secret = add $secret (len .authKey) }}{{ end }}{{ end -}}
+{{- if gt $secret $limit -}}
+{{- fail (printf "tailnets: the auth-key Secret would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts in one Secret; give the keys with existingSecret instead" $secret $limit) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*

@@ -23,11 +23,14 @@ export function findOne(manifests: Manifest[], kind: string, nameSuffix = ""): M
   return found[0] as Manifest;
 }
 
+/** The rendered Envoy ConfigMap's data, as text. */
+export function envoyConfigMapData(manifests: Manifest[]): Record<string, string> {
+  return (findOne(manifests, "ConfigMap", "-envoy").data ?? {}) as Record<string, string>;
+}
+
 /** The Envoy files of the rendered ConfigMap, parsed. */
 export function envoyFiles(manifests: Manifest[]): Record<string, JsonObject> {
-  const cm = findOne(manifests, "ConfigMap", "-envoy");
-  const data = (cm.data ?? {}) as Record<string, string>;
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, JSON.parse(v) as JsonObject]));
+  return Object.fromEntries(Object.entries(envoyConfigMapData(manifests)).map(([k, v]) => [k, JSON.parse(v) as JsonObject]));
 }
 
 export interface ServicePort {

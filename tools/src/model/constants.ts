@@ -16,3 +16,6 @@ export const MAX_PORT = 65535;
 export const MAX_NAME_LENGTH = 63;
 /** IANA service names (Kubernetes port names) are at most 15 characters. */
 export const MAX_PORT_NAME_LENGTH = 15;
+/** The most data one ConfigMap or Secret may hold: kube-apiserver adds up the byte lengths of the data
+ * values (not the keys) and refuses more than this (ValidateConfigMap / ValidateSecret, MaxSecretSize). */
+export const MAX_OBJECT_DATA_BYTES = 1_048_576;

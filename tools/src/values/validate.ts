@@ -4,6 +4,7 @@ import type { Values } from "../generated/values.ts";
 import { valuesSchema } from "../model/schema.ts";
 import type { Doc } from "./load.ts";
 import { checkRules, type RuleError } from "./rules.ts";
+import { checkSizes } from "./sizes.ts";
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const schemaCheck = ajv.compile(valuesSchema);
@@ -16,7 +17,8 @@ export type Validation = { ok: true; values: Values } | { ok: false; stage: Stag
 export function validateValues(doc: Doc, release: string): Validation {
   if (!schemaCheck(doc)) return { ok: false, stage: "schema", errors: (schemaCheck.errors ?? []).map(schemaError) };
   const values = doc as unknown as Values;
-  const errors = checkRules(values, release);
+  const rules = checkRules(values, release);
+  const errors = rules.length ? rules : checkSizes(values, release);
   return errors.length ? { ok: false, stage: "rules", errors } : { ok: true, values };
 }
 

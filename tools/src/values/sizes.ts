@@ -1,0 +1,38 @@
+// Size limits that only the API server would otherwise report: a ConfigMap or Secret holds at most 1 MiB of
+// data. Checked after the cross-field rules pass, with the same message as templates/_validate.tpl
+// ("tailscale-egress.validate.sizes"), so whatever `helm template` accepts, the API server accepts.
+import type { Values } from "../generated/values.ts";
+import { MAX_OBJECT_DATA_BYTES } from "../model/constants.ts";
+import { envoyConfigMapBytes } from "../plan/configmap.ts";
+import { planPorts } from "../plan/ports.ts";
+import type { RuleError } from "./rules.ts";
+
+export function checkSizes(values: Values, release: string): RuleError[] {
+  const bytes = envoyConfigMapBytes(values, release);
+  if (bytes > MAX_OBJECT_DATA_BYTES) {
+    const plan = planPorts(values);
+    const services = plan.services.length;
+    const saving = values.envoy.accessLog
+      ? (() => {
+          const without = envoyConfigMapBytes({ ...values, envoy: { ...values.envoy, accessLog: false } }, release);
+          return `envoy.accessLog: false would save ${bytes - without} bytes (${without} left)`;
+        })()
+      : "envoy.accessLog is already false";
+    const fit = Math.floor((services * MAX_OBJECT_DATA_BYTES) / bytes);
+    return [{
+      path: "tailnets",
+      message:
+        `the Envoy ConfigMap would hold ${bytes} bytes of data, over the ${MAX_OBJECT_DATA_BYTES} bytes that the Kubernetes API accepts ` +
+        `in one ConfigMap (${services} services in ${plan.tailnets.length} tailnets; about ${fit} such services fit). ` +
+        `Put fewer services in this release, or split the tailnets across releases; ${saving}`,
+    }];
+  }
+  const secret = values.tailnets.reduce((n, tn) => n + (tn.authKey ? Buffer.byteLength(tn.authKey) : 0), 0);
+  if (secret > MAX_OBJECT_DATA_BYTES) {
+    return [{
+      path: "tailnets",
+      message: `the auth-key Secret would hold ${secret} bytes of data, over the ${MAX_OBJECT_DATA_BYTES} bytes that the Kubernetes API accepts in one Secret; give the keys with existingSecret instead`,
+    }];
+  }
+  return [];
+}
