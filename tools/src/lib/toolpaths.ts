@@ -15,7 +15,11 @@ export type ToolName =
   | "headscale"
   | "kubeconform"
   | "psa-check"
-  | "registry";
+  | "registry"
+  | "etcd"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kubectl";
 
 const INSTALL_GROUP: Record<ToolName, string> = {
   helm3: "helm3",
@@ -28,6 +32,10 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   kubeconform: "kubeconform",
   "psa-check": "psa",
   registry: "registry",
+  etcd: "kube",
+  "kube-apiserver": "kube",
+  "kube-controller-manager": "kube",
+  kubectl: "kube",
 };
 
 export class MissingToolError extends Error {}

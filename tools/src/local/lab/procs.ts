@@ -175,22 +175,23 @@ export async function waitFor<T>(what: string, timeoutMs: number, fn: () => Prom
   }
 }
 
-/** Run a command to completion (with timeout) and capture output; throws on non-zero exit. */
+/** Run a command to completion (with timeout, optional stdin) and capture output; throws on non-zero exit. */
 export function runCommand(
   command: string,
   args: readonly string[],
-  opts: { env?: Readonly<Record<string, string>>; timeoutMs?: number; cwd?: string } = {},
+  opts: { env?: Readonly<Record<string, string>>; timeoutMs?: number; cwd?: string; input?: string } = {},
 ): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
       cwd: opts.cwd,
       env: { ...BASE_ENV, ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.stdout?.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr?.on("data", (b: Buffer) => (stderr += b.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
     child.once("error", (err) => {
       clearTimeout(timer);
