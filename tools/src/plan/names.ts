@@ -18,3 +18,16 @@ export const containerName = (tailnet: string): string => `ts-${tailnet}`;
 /** containerboot's TS_KUBE_SECRET for pod <full>-<ordinal>. */
 export const stateSecretName = (full: string, ordinal: number, tailnet: string): string =>
   `${full}-${ordinal}-${tailnet}-state`;
+
+/** Every state Secret the chart creates (kubeSecret state): per pod ordinal, per tailnet. */
+export function stateSecretNames(values: Values, release: string): string[] {
+  if (values.tailscale.state !== "kubeSecret") return [];
+  const full = fullname(values, release);
+  return Array.from({ length: values.replicas }, (_, o) => values.tailnets.map((tn) => stateSecretName(full, o, tn.name))).flat();
+}
+
+/** The pod's ServiceAccount (templates/_helpers.tpl "tailscale-egress.serviceAccountName"). */
+export function serviceAccountName(values: Values, release: string): string {
+  if (values.serviceAccount.create) return values.serviceAccount.name || fullname(values, release);
+  return values.serviceAccount.name || "default";
+}

@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { binPath, systemTool, TOOLS_BIN } from "./bins.ts";
-import type { FakeKubeApi } from "../../../../test/e2e/lab/kubeapi.ts";
+import type { KubeEndpoint } from "../kube/access.ts";
 import { startProcess, waitFor, type ExitInfo, type Proc } from "./procs.ts";
 import { LAB_HOSTS } from "./sandbox.ts";
 import { tempDir } from "./tempdirs.ts";
@@ -27,7 +27,7 @@ export interface ContainerbootOptions {
   /** The container's env exactly as rendered in the manifest. */
   env: Readonly<Record<string, string>>;
   /** Run "in cluster" against this fake API server (needed for TS_KUBE_SECRET). */
-  kube?: FakeKubeApi;
+  kube?: KubeEndpoint;
   /** Container paths (under /tmp or /run) backed by host dirs that persist across restart(). */
   volumes?: readonly string[];
   /** How long start()/restart() wait for readiness (default 90 s). */

@@ -8,7 +8,6 @@ export { startHeadscale, type Headscale, type HeadscaleOptions, type AuthKeyOpti
 export { startTarget, type Target, type TargetOptions } from "./target.ts";
 export { startEchoServer, startSourceServer, taggedReply, type EchoServer } from "./echo.ts";
 export { startContainerboot, SERVICE_ACCOUNT_PATH, type Containerboot, type ContainerbootOptions } from "./containerboot.ts";
-export { startFakeKubeApi, type FakeKubeApi, type FakeKubeApiOptions, type KubeRequestRecord } from "../../../../test/e2e/lab/kubeapi.ts";
 export { connectThroughProxy, openTunnel, type ConnectResult, type ConnectOptions, type Tunnel } from "./connect.ts";
 export { tailscaleStatus, runningStatus, type TailscaleStatus, type NodeView } from "./tsstatus.ts";
 export { LAB_TAILSCALE_ENV } from "./tsenv.ts";

@@ -11,7 +11,7 @@ import type { EnvoyFiles } from "../envoy-remap.ts";
 import { systemTool } from "../lab/bins.ts";
 import { onCleanup } from "../lab/cleanup.ts";
 import { startContainerboot, type Containerboot } from "../lab/containerboot.ts";
-import { startFakeKubeApi, type FakeKubeApi } from "../../../../test/e2e/lab/kubeapi.ts";
+import type { PodKubeAccess } from "../kube/access.ts";
 import { readPod, remapPodForLocalRun, type LocalPod, type PreStop, type Probe, type ReadPodOptions } from "./spec.ts";
 
 export interface PodRunOptions extends ReadPodOptions {
@@ -27,6 +27,9 @@ export interface PodRunOptions extends ReadPodOptions {
   envoyLogLevel?: string;
   /** Envoy --concurrency (default 1, tools/src/local/envoy.ts). */
   envoyConcurrency?: number;
+  /** The API that containers keeping state in Secrets use (tools/src/local/kube/access.ts podKubeAccess).
+   * Without it, such a container keeps its state in its /var/run volume instead (see localState). */
+  kube?: PodKubeAccess;
 }
 
 export interface ProbeResult {
@@ -41,7 +44,7 @@ export interface RunningPod {
   local: LocalPod;
   podIP: string;
   envoy: RunningEnvoy;
-  kube: FakeKubeApi | undefined;
+  kube: PodKubeAccess | undefined;
   tailscale: ReadonlyMap<string, Containerboot>;
   /** Rendered port -> local port. */
   ports: ReadonlyMap<number, number>;
@@ -79,6 +82,14 @@ async function allocate(ports: "free" | "real", wanted: number[], map: Map<numbe
   missing.forEach((p, i) => map.set(p, local[i]!));
 }
 
+/** A container that keeps its state in a Secret, run where there is no cluster (npm start): it keeps the
+ * state in its TS_STATE_DIR instead, which is on the container's /var/run volume and so survives a
+ * container restart, as the Secret would. */
+function localState(name: string, env: Readonly<Record<string, string>>): Record<string, string> {
+  console.error(`${name}: no Kubernetes API here; node state is kept in ${env.TS_STATE_DIR ?? "the state dir"} instead of Secret ${env.TS_KUBE_SECRET}`);
+  return { ...env, TS_KUBE_SECRET: "" };
+}
+
 /** One HTTP GET as kubelet's httpGet probe or hook does it: success is 200..399. */
 export async function httpGet(host: string, port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
   try {
@@ -108,7 +119,7 @@ export async function startPod(manifests: Manifest[], opts: PodRunOptions): Prom
   await allocate(opts.ports, podPorts(rendered), ports);
   const local = remapPodForLocalRun(rendered, { ports });
 
-  const kube = local.tailscale.some((c) => c.kubeApi) ? await startFakeKubeApi() : undefined;
+  const kube = opts.kube;
   const tailscale = new Map<string, Containerboot>();
   let envoy: RunningEnvoy | undefined;
   const handle = onCleanup("pod", async () => {
@@ -118,7 +129,6 @@ export async function startPod(manifests: Manifest[], opts: PodRunOptions): Prom
   const stop = async (): Promise<void> => {
     await envoy?.stop();
     await Promise.all([...tailscale.values()].map((c) => (c.proc().running() ? c.stop(5000) : undefined)));
-    await kube?.stop();
     handle.release();
   };
   try {
@@ -135,7 +145,7 @@ export async function startPod(manifests: Manifest[], opts: PodRunOptions): Prom
       ...local.tailscale.map(async (c) => {
         const cb = await startContainerboot({
           name: c.name,
-          env: c.env,
+          env: c.kubeApi && !kube ? localState(c.name, c.env) : c.env,
           ...(c.kubeApi && kube ? { kube } : {}),
           volumes: c.mounts,
           ...(c.command ? { command: c.command } : {}),

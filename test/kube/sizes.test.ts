@@ -1,0 +1,109 @@
+// The size edge, found against the real API server and tested from both sides: the server refuses a
+// ConfigMap whose data values add up to more than 1048576 bytes (keys do not count); the chart renders a
+// ConfigMap of exactly that size, which installs, and refuses one byte more before any request, with
+// the same message as the CLI. Whatever `helm template` accepts, the API server accepts.
+import { beforeAll, describe, expect, it } from "vitest";
+import { scaleValues } from "../../bench/values.ts";
+import { HELM_MAJORS, helmTemplate } from "../../tools/src/helm/helm.ts";
+import { MAX_OBJECT_DATA_BYTES } from "../../tools/src/model/constants.ts";
+import { envoyConfigMapBytes } from "../../tools/src/plan/configmap.ts";
+import { loadValues } from "../../tools/src/values/load.ts";
+import { validateValues } from "../../tools/src/values/validate.ts";
+import type { Values } from "../../tools/src/generated/values.ts";
+import { CHART, kubeHelm, kubeHelmOk, listObjects, testNamespace, useControlPlane, valuesFile } from "../lib/kube.ts";
+
+const cp = useControlPlane("sizes");
+const RELEASE = "egress";
+/** The largest grid of the scale benchmark's shape that installs (bench/scale.ts uses it too). */
+const LARGEST = { tailnets: 10, services: 93 };
+
+type Doc = { tailnets: { services: { host: string; port: number }[] }[] };
+
+async function bytesOf(doc: Doc): Promise<number> {
+  const merged = await loadValues([valuesFile(doc, "size")]);
+  return envoyConfigMapBytes(merged as unknown as Values, RELEASE);
+}
+
+/** The largest grid plus a few services, the last one's host and port tuned so that the ConfigMap holds
+ * exactly `target` bytes. Throws if no such values exist in the search range. */
+async function exactly(target: number): Promise<Doc> {
+  const withLast = (hostLength: number, port: number): Doc => {
+    const doc = scaleValues(LARGEST) as Doc;
+    const last = doc.tailnets[doc.tailnets.length - 1]!;
+    for (let i = 0; i < 4; i++) last.services.push({ host: `pad${i}.edge.ts.net`, port: 2000 + i });
+    const label = "e".repeat(hostLength);
+    last.services.push({ host: `${label.slice(0, 60)}.${label.slice(60) || "x"}.edge.ts.net`, port });
+    return doc;
+  };
+  const slope = (await bytesOf(withLast(11, 1))) - (await bytesOf(withLast(10, 1)));
+  for (const port of [1, 10, 100, 1000, 10000]) {
+    const base = await bytesOf(withLast(10, port));
+    const delta = target - base;
+    if (delta >= 0 && delta % slope === 0 && 10 + delta / slope <= 110) {
+      const doc = withLast(10 + delta / slope, port);
+      if ((await bytesOf(doc)) === target) return doc;
+    }
+  }
+  throw new Error(`no values found with an Envoy ConfigMap of exactly ${target} bytes (slope ${slope})`);
+}
+
+describe("the API server's limit", () => {
+  it("counts the data values, not the keys: 1048576 bytes are accepted, 1048577 refused", async () => {
+    const ns = await testNamespace(cp(), "raw");
+    const cm = (name: string, bytes: number) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name },
+      data: { ["k".repeat(200)]: "a".repeat(bytes - 1000), other: "b".repeat(1000) },
+    });
+    await cp().kubectl(["create", "-n", ns, "-f", "-"], { input: JSON.stringify(cm("at-limit", MAX_OBJECT_DATA_BYTES)) });
+    const over = await cp()
+      .kubectl(["create", "-n", ns, "-f", "-"], { input: JSON.stringify(cm("over-limit", MAX_OBJECT_DATA_BYTES + 1)) })
+      .then(() => "created", (e: Error) => e.message);
+    expect(over).toContain("Too long: may not be more than 1048576 bytes");
+  });
+});
+
+describe("the chart at the edge", () => {
+  let atLimit: string;
+  let overLimit: string;
+  beforeAll(async () => {
+    atLimit = valuesFile(await exactly(MAX_OBJECT_DATA_BYTES), "at-limit");
+    overLimit = valuesFile(await exactly(MAX_OBJECT_DATA_BYTES + 1), "over-limit");
+  }, 120_000);
+
+  it("the CLI accepts exactly 1048576 bytes and refuses 1048577", async () => {
+    expect(validateValues(await loadValues([atLimit]), RELEASE).ok).toBe(true);
+    const over = validateValues(await loadValues([overLimit]), RELEASE);
+    expect(over.ok).toBe(false);
+    if (!over.ok) expect(over.errors[0]!.message).toContain("would hold 1048577 bytes of data, over the 1048576 bytes");
+  });
+
+  it.each(HELM_MAJORS.map((m) => [m]))("helm %i installs exactly 1048576 bytes and the largest grid", async (major) => {
+    for (const file of [atLimit, valuesFile(scaleValues(LARGEST), "largest")]) {
+      const ns = await testNamespace(cp(), `edge${major}`);
+      await kubeHelmOk(cp(), major, ["install", RELEASE, CHART, "-n", ns, "-f", file]);
+      const cm = await cp().getJson<{ data: Record<string, string> }>(["get", `configmap/${RELEASE}-tailscale-egress-envoy`, "-n", ns]);
+      const bytes = Object.values(cm.data).reduce((n, v) => n + Buffer.byteLength(v), 0);
+      if (file === atLimit) expect(bytes).toBe(MAX_OBJECT_DATA_BYTES);
+      else console.log(`largest grid ${LARGEST.tailnets}x${LARGEST.services}: ${bytes} bytes installed with helm ${major}`);
+    }
+  }, 180_000);
+
+  it.each(HELM_MAJORS.map((m) => [m]))("helm %i refuses one byte more before any request, naming the size and the way out", async (major) => {
+    const template = await helmTemplate({ major, valuesFiles: [overLimit], release: RELEASE });
+    expect(template.exitCode).not.toBe(0);
+    expect(template.stdout).toBe("");
+    const ns = await testNamespace(cp(), `over${major}`);
+    const r = await kubeHelm(cp(), major, ["install", RELEASE, CHART, "-n", ns, "-f", overLimit]);
+    expect(r.exitCode).not.toBe(0);
+    for (const msg of [template.stderr, r.stderr]) {
+      expect(msg).toContain("tailnets: the Envoy ConfigMap would hold 1048577 bytes of data, over the 1048576 bytes");
+      expect(msg).toContain("Put fewer services in this release, or split the tailnets across releases; envoy.accessLog: false would save");
+      expect(msg).not.toContain("Too long");
+    }
+    // Nothing reached the server: no object and no release record.
+    const objs = await listObjects(cp(), ns, "configmaps,secrets,statefulsets,services");
+    expect(objs.map((o) => o.metadata.name).filter((n) => n !== "kube-root-ca.crt")).toEqual([]);
+  }, 120_000);
+});
