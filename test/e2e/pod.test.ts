@@ -14,6 +14,8 @@ import { startEchoServer } from "../../tools/src/local/lab/echo.ts";
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 import { openConn, startVantage, tcpExchange, type Vantage } from "../../tools/src/local/pod/net.ts";
 import { adminPortOf, startPod, waitHealthy, type RunningPod } from "../../tools/src/local/pod/pod.ts";
+import { podKubeAccess } from "../../tools/src/local/kube/access.ts";
+import { useControlPlane } from "../lib/kube.ts";
 
 const { timings, timed } = stopwatch();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,6 +31,8 @@ async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | u
 
 const DRAIN_S = 4;
 const payload = crypto.randomBytes(3000);
+
+const cp = useControlPlane("pod");
 
 describe("the pod, run for real from the rendered manifests", () => {
   let hsA: Headscale, hsB: Headscale, tA: Target, tB: Target;
@@ -103,7 +107,8 @@ describe("the pod, run for real from the rendered manifests", () => {
       [tA, tB] = await timed("2x target", () => Promise.all([startTarget({ hostname: "target-a", headscale: hsA }), startTarget({ hostname: "target-b", headscale: hsB })]));
       altPort = (await startEchoServer({ tag: "target-a-alt" })).port;
       m1 = await timed("helm template", () => renderValues(values(1)));
-      pod = await timed("pod start", () => startPod(m1, { ports: "free", podIP: vantage.hostIP, drainTimeS: 1 }));
+      const kube = await timed("kube access", () => podKubeAccess(cp(), m1, "pod"));
+      pod = await timed("pod start", () => startPod(m1, { ports: "free", podIP: vantage.hostIP, drainTimeS: 1, kube }));
     });
     expect1 = { "a-dns": "target-a", "a-ip4": "target-a", "a-ip6": "target-a", "a-iso-dns": "none", "a-iso-ip": "none", "a-long": "exact", "b-old": "target-b", "b-pin": "target-b" };
   }, 300_000);
@@ -263,7 +268,7 @@ describe("the pod, run for real from the rendered manifests", () => {
     const after = await timed("restart ts-a", () => cb.restart());
     expect(after.self.publicKey).toBe(before.self.publicKey);
     expect(after.self.ipv4).toBe(before.self.ipv4);
-    expect(pod.kube?.secretData(`${pod.local.podName}-a-state`), "state from the kube Secret").toBeDefined();
+    expect(await pod.kube?.secretData(`${pod.local.podName}-a-state`), "state from the kube Secret").toHaveProperty("_machinekey");
     await timed("ts-a healthy again in Envoy", () => waitHealthy(pod.envoy, pod.local.envoy.files, 30_000, ["ts-a", "health-a"]));
     await check(aPort, "target-a");
     expect(await health("/ready/a")).toBe(200);

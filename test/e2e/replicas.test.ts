@@ -8,8 +8,12 @@ import { requireBinaries, startHeadscale, startTarget, taggedReply, type Headsca
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 import { tcpExchange } from "../../tools/src/local/pod/net.ts";
 import { startPod, type RunningPod } from "../../tools/src/local/pod/pod.ts";
+import { podKubeAccess } from "../../tools/src/local/kube/access.ts";
+import { useControlPlane } from "../lib/kube.ts";
 
 const payload = crypto.randomBytes(512);
+
+const cp = useControlPlane("replicas");
 
 describe("two replicas of the rendered pod", () => {
   let hs: Headscale;
@@ -27,7 +31,8 @@ describe("two replicas of the rendered pod", () => {
       envoy: { healthCheck: { interval: "1s" } },
       tailnets: [{ name: "ha", authKey: hs.authKey, loginServer: hs.url, services: [{ name: "web", host: target.magicDNSName, port: target.port }] }],
     });
-    for (const ordinal of [0, 1]) pods.push(await startPod(manifests, { ports: "free", podName: `tailscale-egress-${ordinal}` }));
+    const kube = await podKubeAccess(cp(), manifests, "replicas");
+    for (const ordinal of [0, 1]) pods.push(await startPod(manifests, { ports: "free", podName: `tailscale-egress-${ordinal}`, kube }));
   }, 300_000);
 
   cleanEnd("replicas");
@@ -38,10 +43,11 @@ describe("two replicas of the rendered pod", () => {
     expect(new Set(nodes.flatMap((n) => n.ipAddresses)).size).toBe(nodes.flatMap((n) => n.ipAddresses).length);
   });
 
-  it("keeps each replica's node state in its own Secret", () => {
-    const secrets = pods.map((p) => p.kube?.secretNames() ?? []);
-    expect(secrets[0]).toContain("tailscale-egress-0-ha-state");
-    expect(secrets[1]).toContain("tailscale-egress-1-ha-state");
+  it("keeps each replica's node state in its own Secret, on the real API", async () => {
+    const names = ["tailscale-egress-0-ha-state", "tailscale-egress-1-ha-state"];
+    const secrets = await Promise.all(names.map((n) => pods[0]!.kube?.secretData(n)));
+    expect(secrets.map((s) => Object.keys(s ?? {}).includes("_machinekey"))).toEqual([true, true]);
+    expect(secrets[0]?._machinekey?.equals(secrets[1]?._machinekey ?? Buffer.alloc(0))).toBe(false);
   });
 
   it("serves the service port from each replica", async () => {
