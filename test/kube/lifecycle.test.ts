@@ -10,7 +10,7 @@ import { envoyConfigMapData, parseManifests } from "../../tools/src/helm/manifes
 import { fullname, serviceAccountName, stateSecretNames } from "../../tools/src/plan/names.ts";
 import { waitFor } from "../../tools/src/local/lab/procs.ts";
 import { goldenInputs, valuesOf } from "../lib/cases.ts";
-import { CHART, getObject, kubeHelmOk, listObjects, testNamespace, useControlPlane, valuesFile, type ControlPlane } from "../lib/kube.ts";
+import { CHART, getObject, kubeHelm, kubeHelmOk, listObjects, testNamespace, useControlPlane, valuesFile, type ControlPlane } from "../lib/kube.ts";
 
 const cp = useControlPlane("lifecycle");
 const RELEASE = "egress";
@@ -125,4 +125,25 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i on a real API server", (majo
     expect(await stateData(c, ns, states)).toEqual(written);
     expect(envoyConfigMapData(parseManifests(manifests))).toEqual(await configMap(c, ns, full));
   }, 240_000);
+});
+
+describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: upgrading from a chart whose containerboot created its own state Secrets", (major: HelmMajor) => {
+  it("is refused without --take-ownership and adopts the Secrets, state intact, with it", async () => {
+    const c = cp();
+    const ns = await testNamespace(c, `own${major}`);
+    const doc = { tailnets: [{ name: "corp", authKey: "tskey-auth-owner", services: [{ host: "db.corp.ts.net", port: 5432 }] }] };
+    // The old release's manifest has no state Secrets (emptyDir here stands in for chart 0.1.x, whose
+    // containerboot created them at run time, unlabelled).
+    await kubeHelmOk(c, major, ["install", RELEASE, CHART, "-n", ns, "-f", valuesFile({ ...doc, tailscale: { state: "emptyDir" } }, "old")]);
+    const name = `${RELEASE}-tailscale-egress-0-corp-state`;
+    await c.kubectl(["create", "-n", ns, "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name }, data: STATE }) });
+    const file = valuesFile(doc, "new");
+    const refused = await kubeHelm(c, major, ["upgrade", RELEASE, CHART, "-n", ns, "-f", file]);
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toMatch(/invalid ownership metadata|cannot be imported/);
+    await kubeHelmOk(c, major, ["upgrade", RELEASE, CHART, "-n", ns, "-f", file, "--take-ownership"]);
+    const secret = await getObject<{ data?: Record<string, string>; metadata: { labels?: Record<string, string> } }>(c, ns, `secret/${name}`);
+    expect(secret.data).toEqual(STATE);
+    expect(secret.metadata.labels?.["app.kubernetes.io/managed-by"]).toBe("Helm");
+  }, 120_000);
 });
