@@ -222,5 +222,14 @@ all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac
+done
+# Progress: each step with its number, the total and the time so far (a cold build takes many minutes).
+started=$SECONDS
+i=0
+for t in "${want[@]}"; do
+  i=$((i + 1))
+  step_start=$SECONDS
   "install_${t//-/_}"
+  spent=$((SECONDS - step_start))
+  [ "$spent" -lt 1 ] || log "($i/${#want[@]}) $t ready after ${spent}s; $((SECONDS - started))s so far"
 done

@@ -1,0 +1,42 @@
+// Product code never imports tests: the CLI (npm start included), the bin wrapper and the benchmarks import
+// only from tools/ and packages, never from test/.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve, dirname } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../tools/src/lib/paths.ts";
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === "node_modules" ? [] : sources(p);
+    return /\.(ts|js|mjs)$/.test(name) ? [p] : [];
+  });
+}
+
+/** The relative module specifiers a file imports (static, dynamic and re-exports). */
+function importsOf(text: string): string[] {
+  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g;
+  return [...text.matchAll(re)].map((m) => m[1]!);
+}
+
+describe("layers", () => {
+  it("finds imports of every form (the check itself can fail)", () => {
+    expect(importsOf(`import a from "../test/x.ts";\nexport { b } from "./y.ts";\nawait import("../../test/z.ts");`)).toEqual([
+      "../test/x.ts",
+      "./y.ts",
+      "../../test/z.ts",
+    ]);
+  });
+
+  it("nothing under tools/, bin/ or bench/ imports from test/", () => {
+    const test = resolve(REPO_ROOT, "test");
+    const offenders = ["tools", "bin", "bench"].flatMap((top) =>
+      sources(join(REPO_ROOT, top)).flatMap((file) =>
+        importsOf(readFileSync(file, "utf8"))
+          .filter((spec) => resolve(dirname(file), spec).startsWith(`${test}/`))
+          .map((spec) => `${relative(REPO_ROOT, file)} imports ${spec}`),
+      ),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
