@@ -27,21 +27,26 @@ async function bytesOf(doc: Doc): Promise<number> {
 /** The largest grid plus a few services, the last one's host and port tuned so that the ConfigMap holds
  * exactly `target` bytes. Throws if no such values exist in the search range. */
 async function exactly(target: number): Promise<Doc> {
-  const withLast = (hostLength: number, port: number): Doc => {
-    const doc = scaleValues(LARGEST) as Doc;
+  // Every per-service byte comes in pairs (a host appears twice, and so on); the health port's digits appear
+  // once, so a 4-digit health port (9999 instead of 10501) flips the parity.
+  const withLast = (healthPort: number | undefined, hostLength: number, port: number): Doc => {
+    const doc = scaleValues(LARGEST) as Doc & { envoy?: object };
+    if (healthPort) doc.envoy = { healthPort };
     const last = doc.tailnets[doc.tailnets.length - 1]!;
-    for (let i = 0; i < 4; i++) last.services.push({ host: `pad${i}.edge.ts.net`, port: 2000 + i });
-    const label = "e".repeat(hostLength);
-    last.services.push({ host: `${label.slice(0, 60)}.${label.slice(60) || "x"}.edge.ts.net`, port });
+    for (let i = 0; i < 4; i++) last.services.push({ host: `pad${i}.${"p".repeat(50)}.edge.ts.net`, port: 2000 + i });
+    const labels = "e".repeat(hostLength).match(/.{1,60}/g) ?? [];
+    last.services.push({ host: `${labels.join(".")}.edge.ts.net`, port });
     return doc;
   };
-  const slope = (await bytesOf(withLast(11, 1))) - (await bytesOf(withLast(10, 1)));
-  for (const port of [1, 10, 100, 1000, 10000]) {
-    const base = await bytesOf(withLast(10, port));
-    const delta = target - base;
-    if (delta >= 0 && delta % slope === 0 && 10 + delta / slope <= 110) {
-      const doc = withLast(10 + delta / slope, port);
-      if ((await bytesOf(doc)) === target) return doc;
+  const slope = (await bytesOf(withLast(undefined, 11, 1))) - (await bytesOf(withLast(undefined, 10, 1)));
+  for (const healthPort of [undefined, 9999]) {
+    for (const port of [1, 10, 100, 1000, 10000]) {
+      const base = await bytesOf(withLast(healthPort, 10, port));
+      const delta = target - base;
+      if (delta >= 0 && delta % slope === 0 && 10 + delta / slope <= 180) {
+        const doc = withLast(healthPort, 10 + delta / slope, port);
+        if ((await bytesOf(doc)) === target) return doc;
+      }
     }
   }
   throw new Error(`no values found with an Envoy ConfigMap of exactly ${target} bytes (slope ${slope})`);
