@@ -38,11 +38,25 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- fail (printf "%s.slot: slot %d is already used by tailnets[%v]; each tailnet needs its own slot (0..55)" $p $slot (get $seenSlot (toString $slot))) -}}
 {{- end -}}
 {{- $_ := set $seenSlot (toString $slot) $t -}}
-{{- if and (not (hasKey $tn "authKey")) (not (hasKey $tn "existingSecret")) -}}
-{{- fail (printf "%s: no auth key: set exactly one of authKey and existingSecret" $p) -}}
+{{- $creds := list -}}
+{{- range (list "authKey" "existingSecret" "oauth") }}{{ if hasKey $tn . }}{{ $creds = append $creds . }}{{ end }}{{ end -}}
+{{- if ne (len $creds) 1 -}}
+{{- fail (printf "%s: %s: set exactly one of authKey, existingSecret and oauth" $p (ternary (printf "%s are set" (join " and " $creds)) "no credentials" (gt (len $creds) 0))) -}}
 {{- end -}}
-{{- if and (hasKey $tn "authKey") (hasKey $tn "existingSecret") -}}
-{{- fail (printf "%s: both authKey and existingSecret are set: set exactly one of them" $p) -}}
+{{- if hasKey $tn "oauth" -}}
+{{- $o := $tn.oauth -}}
+{{- $inline := or (hasKey $o "clientId") (hasKey $o "clientSecret") -}}
+{{- $bad := not (and (hasKey $o "clientId") (hasKey $o "clientSecret")) -}}
+{{- if hasKey $o "existingSecret" }}{{ $bad = $inline }}{{ end -}}
+{{- if $bad -}}
+{{- fail (printf "%s.oauth: give either clientId and clientSecret (kept in the chart's Secret) or existingSecret" $p) -}}
+{{- end -}}
+{{- if and (hasKey $o "clientSecret") (not (hasPrefix "tskey-client-" $o.clientSecret)) -}}
+{{- fail (printf "%s.oauth.clientSecret: must be a Tailscale OAuth client secret (tskey-client-...); containerboot would use any other value as an auth key" $p) -}}
+{{- end -}}
+{{- if not ($tn.tags | default $v.tailscale.tags) -}}
+{{- fail (printf "%s.oauth: OAuth credentials mint tagged auth keys and need ACL tags: set %s.tags or tailscale.tags" $p $p) -}}
+{{- end -}}
 {{- end -}}
 {{- if and (hasKey $tn "loginServer") (not (regexMatch "^https?://[^\\s/?#]+(/[^\\s]*)?$" $tn.loginServer)) -}}
 {{- fail (printf "%s.loginServer: %q is not an http(s) URL (e.g. https://headscale.example.com)" $p $tn.loginServer) -}}

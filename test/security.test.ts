@@ -40,10 +40,10 @@ describe("Pod Security Standards: restricted (the admission library's own checks
   });
 });
 
-describe("auth keys appear only inside Secret data", () => {
+describe("auth keys and OAuth client credentials appear only inside Secret data", () => {
   it.each(cases)("%s", async (_n, c) => {
     const values = await valuesOf(c.file);
-    const keys = values.tailnets.flatMap((t) => (t.authKey ? [t.authKey] : []));
+    const keys = values.tailnets.flatMap((t) => [t.authKey, t.oauth?.clientId, t.oauth?.clientSecret].filter((k): k is string => k !== undefined));
     const manifests = await manifestsOf(c.file);
     for (const key of keys) {
       const b64 = Buffer.from(key).toString("base64");
@@ -55,12 +55,16 @@ describe("auth keys appear only inside Secret data", () => {
       const secrets = manifests.filter((m) => m.kind === "Secret" && Object.values((m.data ?? {}) as Record<string, string>).includes(b64));
       expect(secrets.length).toBe(1);
     }
-    // Every Tailscale container takes its key from a secretKeyRef, never a literal.
+    // Every Tailscale container takes its key, or its OAuth client, from a secretKeyRef, never a literal.
     for (const ctr of podSpec(manifests).containers.filter((x) => x.name.startsWith("ts-"))) {
       const env = ctr.env as { name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }[];
-      const auth = env.find((e) => e.name === "TS_AUTHKEY");
-      expect(auth?.value).toBeUndefined();
-      expect(auth?.valueFrom?.secretKeyRef).toBeDefined();
+      const oauth = values.tailnets.find((t) => `ts-${t.name}` === ctr.name)?.oauth !== undefined;
+      for (const name of oauth ? ["TS_CLIENT_ID", "TS_CLIENT_SECRET"] : ["TS_AUTHKEY"]) {
+        const auth = env.find((e) => e.name === name);
+        expect(auth?.value, `${ctr.name} ${name}`).toBeUndefined();
+        expect(auth?.valueFrom?.secretKeyRef, `${ctr.name} ${name}`).toBeDefined();
+      }
+      expect(env.filter((e) => ["TS_AUTHKEY", "TS_CLIENT_ID", "TS_CLIENT_SECRET"].includes(e.name))).toHaveLength(oauth ? 2 : 1);
     }
   });
 });

@@ -19,6 +19,19 @@ describe("cross-field rules", () => {
     expect(checkRules(base, "tailscale-egress")).toEqual([]);
   });
 
+  it("accept OAuth credentials inline or from a Secret, with tailnet or default tags", () => {
+    const v = mutate((x) => {
+      delete tn(x, 0).authKey;
+      tn(x, 0).oauth = { clientId: "k", clientSecret: "tskey-client-k-s?ephemeral=false" };
+      delete tn(x, 1).authKey;
+      tn(x, 1).oauth = { existingSecret: { name: "s", clientIdKey: "id" } };
+      tn(x, 1).tags = ["tag:x"];
+      x.tailscale.tags = [];
+      tn(x, 0).tags = ["tag:y"];
+    });
+    expect(checkRules(v, "tailscale-egress")).toEqual([]);
+  });
+
   it("accept the whole port space with the default reserved ports: 56 tailnets x 500 services", () => {
     const full = mutate((v) => {
       v.tailnets = Array.from({ length: 56 }, (_, t) => ({
@@ -34,8 +47,13 @@ describe("cross-field rules", () => {
     ["duplicate tailnet names", (v) => (tn(v, 1).name = "corp"), "tailnets[1].name", "already the name of tailnets[0]"],
     ["non DNS-1123 names", (v) => (tn(v, 0).name = "Corp_1"), "tailnets[0].name", "not a DNS-1123 label"],
     ["names too long for Kubernetes", (v) => (tn(v, 0).name = "a".repeat(50)), "tailnets[0].name", "at most 63"],
-    ["no auth", (v) => delete tn(v, 0).authKey, "tailnets[0]", "set exactly one of authKey and existingSecret"],
-    ["both auths", (v) => (tn(v, 0).existingSecret = { name: "s" }), "tailnets[0]", "both authKey and existingSecret"],
+    ["no auth", (v) => delete tn(v, 0).authKey, "tailnets[0]", "no credentials: set exactly one of authKey, existingSecret and oauth"],
+    ["both auths", (v) => (tn(v, 0).existingSecret = { name: "s" }), "tailnets[0]", "authKey and existingSecret are set"],
+    ["auth key and oauth", (v) => (tn(v, 0).oauth = { existingSecret: { name: "s" } }), "tailnets[0]", "authKey and oauth are set"],
+    ["oauth without a secret", (v) => (delete tn(v, 0).authKey, (tn(v, 0).oauth = { clientId: "k" })), "tailnets[0].oauth", "give either clientId and clientSecret"],
+    ["oauth inline and from a Secret", (v) => (delete tn(v, 0).authKey, (tn(v, 0).oauth = { clientId: "k", clientSecret: "tskey-client-k-s", existingSecret: { name: "s" } })), "tailnets[0].oauth", "give either clientId and clientSecret"],
+    ["oauth with an auth key as secret", (v) => (delete tn(v, 0).authKey, (tn(v, 0).oauth = { clientId: "k", clientSecret: "tskey-auth-k" })), "tailnets[0].oauth.clientSecret", "tskey-client-"],
+    ["oauth with no tags", (v) => (delete tn(v, 0).authKey, (tn(v, 0).oauth = { existingSecret: { name: "s" } }), (v.tailscale.tags = [])), "tailnets[0].oauth", "need ACL tags: set tailnets[0].tags or tailscale.tags"],
     ["login server not http(s)", (v) => (tn(v, 0).loginServer = "ftp://x"), "tailnets[0].loginServer", "not an http(s) URL"],
     ["tags without tag:", (v) => (tn(v, 2).tags = ["edge"]), "tailnets[2].tags[0]", "tag:<name>"],
     ["default tags without tag:", (v) => (v.tailscale.tags = ["egress"]), "tailscale.tags[0]", "tag:<name>"],

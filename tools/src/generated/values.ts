@@ -611,11 +611,11 @@ export interface Tailnet {
    */
   name: string;
   /**
-   * Tailscale auth key. The chart stores it in a Secret it creates. Give exactly one of authKey and existingSecret.
+   * Tailscale auth key. The chart stores it in a Secret it creates. Give exactly one of authKey, existingSecret and oauth.
    */
   authKey?: string;
   /**
-   * A Secret you manage that holds the auth key. Give exactly one of authKey and existingSecret.
+   * A Secret you manage that holds the auth key. Give exactly one of authKey, existingSecret and oauth.
    */
   existingSecret?: {
     /**
@@ -626,6 +626,36 @@ export interface Tailnet {
      * Key within the Secret. Default: authkey.
      */
     key?: string;
+  };
+  /**
+   * Tailscale OAuth client credentials instead of an auth key (containerboot's TS_CLIENT_ID and TS_CLIENT_SECRET): at each login containerboot mints a new auth key with the node's ACL tags (required), ephemeral unless the secret ends in ?ephemeral=false. They do not expire like auth keys. Tailscale's own control server only: headscale has no OAuth clients. Give either clientId and clientSecret, or existingSecret; and exactly one of authKey, existingSecret and oauth.
+   */
+  oauth?: {
+    /**
+     * OAuth client ID. The chart stores it in a Secret it creates.
+     */
+    clientId?: string;
+    /**
+     * OAuth client secret (tskey-client-...). The chart stores it in a Secret it creates.
+     */
+    clientSecret?: string;
+    /**
+     * A Secret you manage that holds the client ID and secret.
+     */
+    existingSecret?: {
+      /**
+       * Name of the Secret, in the release namespace.
+       */
+      name: string;
+      /**
+       * Key of the client ID. Default: client_id.
+       */
+      clientIdKey?: string;
+      /**
+       * Key of the client secret. Default: client_secret.
+       */
+      clientSecretKey?: string;
+    };
   };
   /**
    * Control server URL (e.g. https://headscale.example.com). Default: Tailscale's own.
