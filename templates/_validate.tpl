@@ -14,6 +14,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- fail (printf "tailscale.tags[%d]: %q must be an ACL tag of the form tag:<name> (e.g. tag:f5xc-egress)" $i $tag) -}}
 {{- end -}}
 {{- end -}}
+{{- if and $v.rbac.create (eq $v.tailscale.state "kubeSecret") (not $v.serviceAccount.create) (not $v.serviceAccount.name) -}}
+{{- fail "serviceAccount.name: rbac.create would bind the state Secrets' Role to the namespace's \"default\" ServiceAccount, which every other pod there shares: with serviceAccount.create: false, name the ServiceAccount the pod runs as, or set rbac.create: false and bring your own Role and RoleBinding" -}}
+{{- end -}}
 {{- $seenTailnet := dict -}}
 {{- $seenSlot := dict -}}
 {{- range $t, $tn := $v.tailnets -}}

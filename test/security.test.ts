@@ -7,13 +7,14 @@ import { findOne, parseManifests, type Manifest } from "../tools/src/helm/manife
 import { render } from "../tools/src/helm/helm.ts";
 import { stateSecretName } from "../tools/src/plan/names.ts";
 import { envoyFiles } from "../tools/src/helm/manifests.ts";
+import { repoPath } from "../tools/src/lib/paths.ts";
 import { allInputs, manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const cases = allInputs().map((c) => [c.name, c] as const);
 
 type Container = { name: string; volumeMounts?: { name: string; mountPath: string }[]; [k: string]: unknown };
-type PodSpec = { containers: Container[]; automountServiceAccountToken?: boolean; volumes: { name: string }[] };
+type PodSpec = { containers: Container[]; automountServiceAccountToken?: boolean; serviceAccountName: string; volumes: { name: string }[] };
 const podSpec = (ms: Manifest[]): PodSpec =>
   (findOne(ms, "StatefulSet").spec as { template: { spec: PodSpec } }).template.spec;
 
@@ -75,15 +76,16 @@ describe("RBAC and the API token", () => {
     const manifests = await manifestsOf(c.file);
     const spec = podSpec(manifests);
     expect(spec.automountServiceAccountToken).toBe(false);
-    const sa = findOne(manifests, "ServiceAccount");
-    expect(sa.automountServiceAccountToken).toBe(false);
+    const accounts = manifests.filter((m) => m.kind === "ServiceAccount");
+    expect(accounts.map((sa) => [sa.metadata.name, sa.automountServiceAccountToken])).toEqual(values.serviceAccount.create ? [[spec.serviceAccountName, false]] : []);
     const tokenMounts = (ctr: Container) => (ctr.volumeMounts ?? []).filter((m) => m.mountPath.startsWith("/var/run/secrets/kubernetes.io"));
     const envoy = spec.containers.find((x) => x.name === "envoy")!;
     expect(tokenMounts(envoy)).toEqual([]);
     const kubeState = values.tailscale.state === "kubeSecret";
     for (const ctr of spec.containers.filter((x) => x.name.startsWith("ts-"))) expect(tokenMounts(ctr).length).toBe(kubeState ? 1 : 0);
     const roles = manifests.filter((m) => m.kind === "Role");
-    if (!kubeState) {
+    if (!kubeState || !values.rbac.create) {
+      expect(manifests.filter((m) => m.kind === "RoleBinding")).toEqual([]);
       expect(roles).toEqual([]);
       return;
     }
@@ -94,7 +96,7 @@ describe("RBAC and the API token", () => {
       { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
     ]);
     const binding = findOne(manifests, "RoleBinding");
-    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: sa.metadata.name, namespace: "egress" }]);
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: spec.serviceAccountName, namespace: "egress" }]);
   });
 });
 
@@ -116,6 +118,29 @@ describe("loopback-only endpoints stay on loopback", () => {
 
 describe("optional objects", () => {
   const base = allInputs()[1]!.file;
+  const kinds = (ms: Manifest[]) => ms.map((m) => m.kind).sort();
+  const OPTIONAL_OFF = { serviceAccount: { create: false }, rbac: { create: false }, podDisruptionBudget: { enabled: false }, networkPolicy: { enabled: false }, metrics: { serviceMonitor: { enabled: false } }, tests: { enabled: false } };
+
+  it("every optional kind can be switched off: only the StatefulSet, Service, ConfigMap and Secret remain", async () => {
+    const minimal = await manifestsOf(repoPath("test/helm/09-minimal.in.yaml"));
+    expect(kinds(minimal)).toEqual(["ConfigMap", "Secret", "Service", "StatefulSet"]);
+    expect(kinds(await manifestsOf(base))).toEqual(expect.arrayContaining(["PodDisruptionBudget", "Role", "RoleBinding", "ServiceAccount"]));
+    const spec = podSpec(minimal);
+    expect(spec.serviceAccountName).toBe("default");
+    expect(JSON.stringify(spec)).not.toContain("kube-api-access");
+  });
+
+  it("with kubeSecret state and no chart RBAC, the pod runs as the ServiceAccount you name, with its token", async () => {
+    const own = parseManifests(await render({ major: 4, valuesFiles: [base, tmpValues({ ...OPTIONAL_OFF, serviceAccount: { create: false, name: "egress-state" } })] }));
+    expect(kinds(own)).toEqual(["ConfigMap", "Secret", "Service", "StatefulSet"]);
+    const spec = podSpec(own);
+    expect(spec.serviceAccountName).toBe("egress-state");
+    for (const ctr of spec.containers.filter((x) => x.name.startsWith("ts-"))) expect(ctr.volumeMounts?.map((m) => m.name)).toContain("kube-api-access");
+    const bound = parseManifests(await render({ major: 3, valuesFiles: [base, tmpValues({ serviceAccount: { create: false, name: "egress-state" } })] }));
+    expect(findOne(bound, "RoleBinding").subjects).toEqual([{ kind: "ServiceAccount", name: "egress-state", namespace: "egress" }]);
+    expect(bound.filter((m) => m.kind === "ServiceAccount")).toEqual([]);
+  });
+
   it("NetworkPolicy: off by default; when on, ingress only to the health and service ports from the given peers", async () => {
     expect(parseManifests(await renderCached(base)).filter((m) => m.kind === "NetworkPolicy")).toEqual([]);
     const from = [{ ipBlock: { cidr: "192.0.2.0/24" } }];

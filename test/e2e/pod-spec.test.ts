@@ -48,6 +48,21 @@ describe("pod harness: rendered pod spec", () => {
     expect(a!.env.TS_AUTHKEY).toBeUndefined();
   });
 
+  it("runs the minimal pod (every optional kind off, emptyDir state): no API token, only the run mounts", async () => {
+    const m = await renderValues({
+      serviceAccount: { create: false },
+      rbac: { create: false },
+      podDisruptionBudget: { enabled: false },
+      tests: { enabled: false },
+      tailscale: { state: "emptyDir" },
+      tailnets: values.tailnets.slice(0, 1),
+    });
+    const [a] = readPod(m).tailscale;
+    expect(a!.kubeApi).toBe(false);
+    expect(a!.mounts).toEqual(["/var/run"]);
+    expect(a!.env.TS_KUBE_SECRET).toBe("");
+  });
+
   const mutations: [string, (c: C[]) => void, RegExp][] = [
     ["an unknown env name", (c) => (c[1]!.env as C[]).push({ name: "TS_NEW_THING", value: "1" }), /env TS_NEW_THING not understood/],
     ["a changed command", (c) => (c[1]!.command = ["/bin/sh", "-c", "exec containerboot --foo"]), /command .* not understood/],

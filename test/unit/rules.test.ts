@@ -32,6 +32,16 @@ describe("cross-field rules", () => {
     expect(checkRules(v, "tailscale-egress")).toEqual([]);
   });
 
+  it("accept a ServiceAccount the user brings when it is named, or when the chart grants nothing", () => {
+    for (const f of [
+      (v: Values) => ((v.serviceAccount.create = false), (v.serviceAccount.name = "mine")),
+      (v: Values) => ((v.serviceAccount.create = false), (v.rbac.create = false)),
+      (v: Values) => ((v.serviceAccount.create = false), (v.tailscale.state = "emptyDir")),
+    ]) {
+      expect(checkRules(mutate(f), "tailscale-egress")).toEqual([]);
+    }
+  });
+
   it("accept the whole port space with the default reserved ports: 56 tailnets x 500 services", () => {
     const full = mutate((v) => {
       v.tailnets = Array.from({ length: 56 }, (_, t) => ({
@@ -71,6 +81,7 @@ describe("cross-field rules", () => {
     ["listen port on a proxy", (v) => (sv(v, 1, 0).listenPort = 10552), "tailnets[1].services[0]", "collides with the HTTP proxy of tailnets[2]"],
     ["listen port on admin", (v) => (sv(v, 0, 0).listenPort = 10500), "tailnets[0].services[0]", "collides with envoy.adminPort"],
     ["two services on one port", (v) => (sv(v, 1, 0).listenPort = 10001), "tailnets[1].services[0]", "collides with tailnets[0].services[1]"],
+    ["chart RBAC for the namespace's default ServiceAccount", (v) => (v.serviceAccount.create = false), "serviceAccount.name", `bind the state Secrets' Role to the namespace's "default" ServiceAccount`],
     ["a full name too long", (v) => (v.fullnameOverride = "x".repeat(53)), "fullnameOverride", "at most 52"],
   ])("refuse %s", (_what, f, path, fragment) => {
     const errors = checkRules(mutate(f), "tailscale-egress");

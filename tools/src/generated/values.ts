@@ -464,11 +464,11 @@ export interface ValuesInput {
    */
   serviceAccount?: {
     /**
-     * Create a ServiceAccount.
+     * Create a ServiceAccount. When false the pod runs as serviceAccount.name, which you manage (default: the namespace's default ServiceAccount; with rbac.create and tailscale.state kubeSecret a name is required).
      */
     create?: boolean;
     /**
-     * Name of the ServiceAccount to use. Default: the full name.
+     * Name of the ServiceAccount to use. Default: the full name when created, else the namespace's default one.
      */
     name?: string;
     /**
@@ -483,7 +483,7 @@ export interface ValuesInput {
    */
   rbac?: {
     /**
-     * Create the Role and RoleBinding.
+     * Create the Role and RoleBinding (only with tailscale.state kubeSecret). When false with kubeSecret state, bring your own that grant the pod's ServiceAccount what templates/role.yaml grants on the state Secrets, or the Tailscale containers cannot keep their state.
      */
     create?: boolean;
   };
@@ -1179,11 +1179,11 @@ export interface Values {
    */
   serviceAccount: {
     /**
-     * Create a ServiceAccount.
+     * Create a ServiceAccount. When false the pod runs as serviceAccount.name, which you manage (default: the namespace's default ServiceAccount; with rbac.create and tailscale.state kubeSecret a name is required).
      */
     create: boolean;
     /**
-     * Name of the ServiceAccount to use. Default: the full name.
+     * Name of the ServiceAccount to use. Default: the full name when created, else the namespace's default one.
      */
     name: string;
     /**
@@ -1198,7 +1198,7 @@ export interface Values {
    */
   rbac: {
     /**
-     * Create the Role and RoleBinding.
+     * Create the Role and RoleBinding (only with tailscale.state kubeSecret). When false with kubeSecret state, bring your own that grant the pod's ServiceAccount what templates/role.yaml grants on the state Secrets, or the Tailscale containers cannot keep their state.
      */
     create: boolean;
   };

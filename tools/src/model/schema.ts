@@ -456,8 +456,11 @@ export const valuesSchema: Schema = {
       additionalProperties: false,
       default: {},
       properties: {
-        create: bool("Create a ServiceAccount.", true),
-        name: str("Name of the ServiceAccount to use. Default: the full name.", { default: "" }),
+        create: bool(
+          "Create a ServiceAccount. When false the pod runs as serviceAccount.name, which you manage (default: the namespace's default ServiceAccount; with rbac.create and tailscale.state kubeSecret a name is required).",
+          true,
+        ),
+        name: str("Name of the ServiceAccount to use. Default: the full name when created, else the namespace's default one.", { default: "" }),
         annotations: stringMap("ServiceAccount annotations."),
       },
     },
@@ -466,7 +469,12 @@ export const valuesSchema: Schema = {
       description: "Role and RoleBinding that let the Tailscale containers keep their state Secrets.",
       additionalProperties: false,
       default: {},
-      properties: { create: bool("Create the Role and RoleBinding.", true) },
+      properties: {
+        create: bool(
+          "Create the Role and RoleBinding (only with tailscale.state kubeSecret). When false with kubeSecret state, bring your own that grant the pod's ServiceAccount what templates/role.yaml grants on the state Secrets, or the Tailscale containers cannot keep their state.",
+          true,
+        ),
+      },
     },
     tests: {
       type: "object",

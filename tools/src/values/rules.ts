@@ -33,6 +33,11 @@ export function checkRules(values: Values, release: string): RuleError[] {
   values.tailscale.tags.forEach((tag, i) => {
     if (!TAG.test(tag)) err(`tailscale.tags[${i}]`, `"${tag}" must be an ACL tag of the form tag:<name> (e.g. tag:f5xc-egress)`);
   });
+  // The Role grants the state Secrets to the pod's ServiceAccount; never bind it to the namespace's
+  // "default" one, which every other pod in the namespace runs as.
+  if (values.rbac.create && values.tailscale.state === "kubeSecret" && !values.serviceAccount.create && !values.serviceAccount.name) {
+    err("serviceAccount.name", `rbac.create would bind the state Secrets' Role to the namespace's "default" ServiceAccount, which every other pod there shares: with serviceAccount.create: false, name the ServiceAccount the pod runs as, or set rbac.create: false and bring your own Role and RoleBinding`);
+  }
 
   const seenTailnet = new Map<string, number>();
   const seenSlot = new Map<number, number>();
