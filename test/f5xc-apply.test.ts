@@ -41,6 +41,8 @@ interface Recorded {
 class FakeXcApi {
   readonly requests: Recorded[] = [];
   readonly existing = new Set<string>();
+  /** The command lines of the curl processes running while requests arrive (Linux /proc). */
+  readonly curlCommandLines: string[] = [];
   failPost: string | undefined;
   private server: Server = createServer((req, res) => void this.handle(req).then(([code, body]) => res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(body))));
 
@@ -57,6 +59,7 @@ class FakeXcApi {
     for await (const chunk of req) text += String(chunk);
     const body = text ? (JSON.parse(text) as { metadata: { name: string } }) : undefined;
     const path = req.url ?? "";
+    this.curlCommandLines.push(...curlCommandLines());
     this.requests.push({ method: req.method ?? "", path, authorization: req.headers.authorization, contentType: req.headers["content-type"], body });
     if (req.method === "POST") {
       const key = `${path}/${body?.metadata.name ?? ""}`;
@@ -68,6 +71,19 @@ class FakeXcApi {
     if (req.method === "PUT") return [200, body];
     return [405, { message: "not expected" }];
   }
+}
+
+function curlCommandLines(): string[] {
+  const lines: string[] = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^[0-9]+$/.test(d))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (argv[0]?.endsWith("curl")) lines.push(argv.join(" "));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return lines;
 }
 
 describe("apply.sh against a loopback F5 XC API", () => {
@@ -116,6 +132,12 @@ describe("apply.sh against a loopback F5 XC API", () => {
     expect(api.requests).toEqual(expected);
     expect(api.requests.filter((q) => q.method === "PUT")).toHaveLength(2);
     expect(r.stdout.split("\n")).toEqual(objects.map((o) => `${existing.includes(o) ? "replaced" : "created "} ${o.collection}/${o.name}`));
+  });
+
+  it("keeps the token off curl's command line (it goes in on stdin)", () => {
+    expect(api.curlCommandLines.length).toBeGreaterThan(0);
+    expect(api.curlCommandLines.some((l) => l.includes(`${url}/api/config/namespaces/`))).toBe(true);
+    expect(api.curlCommandLines.filter((l) => l.includes(TOKEN))).toEqual([]);
   });
 
   it("run again, replaces every object and deletes nothing", async () => {
