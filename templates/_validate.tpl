@@ -137,7 +137,7 @@ only when the check fails.
 {{- fail (printf "tailnets: the Envoy ConfigMap would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts in one ConfigMap (%d services in %d tailnets; about %d such services fit). Put fewer services in this release, or split the tailnets across releases; %s" $bytes $limit $services (len $plan.tailnets) (div (mul $services $limit) $bytes) $saving) -}}
 {{- end -}}
 {{- $secret := 0 -}}
-{{- range .Values.tailnets }}{{ if .authKey }}{{ $secret = add $secret (len .authKey) }}{{ end }}{{ end -}}
+{{- range .Values.tailnets }}{{ $secret = add $secret (len (.authKey | default "")) }}{{ with .oauth }}{{ $secret = add $secret (len (.clientId | default "")) (len (.clientSecret | default "")) }}{{ end }}{{ end -}}
 {{- if gt $secret $limit -}}
 {{- fail (printf "tailnets: the auth-key Secret would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts in one Secret; give the keys with existingSecret instead" $secret $limit) -}}
 {{- end -}}

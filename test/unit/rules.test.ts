@@ -2,7 +2,13 @@
 import { describe, expect, it } from "vitest";
 import type { Values } from "../../tools/src/generated/values.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";
+import { helmTemplate } from "../../tools/src/helm/helm.ts";
+import { MAX_OBJECT_DATA_BYTES } from "../../tools/src/model/constants.ts";
 import { checkRules } from "../../tools/src/values/rules.ts";
+import { loadValues } from "../../tools/src/values/load.ts";
+import { checkSizes } from "../../tools/src/values/sizes.ts";
+import { validateValues } from "../../tools/src/values/validate.ts";
+import { tmpValues } from "../../tools/src/local/tmp.ts";
 import { valuesOf } from "../lib/cases.ts";
 
 const base = await valuesOf(repoPath("test/helm/02-three-tailnets.in.yaml"));
@@ -87,5 +93,30 @@ describe("cross-field rules", () => {
     const errors = checkRules(mutate(f), "tailscale-egress");
     expect(errors.map((e) => e.path)).toContain(path);
     expect(errors.find((e) => e.path === path)?.message).toContain(fragment);
+  });
+});
+
+describe("the chart's Secret size", () => {
+  // The API server accepts at most 1 MiB of data in one Secret; inline OAuth credentials count like auth keys.
+  const big = (n: number) => ({
+    tailnets: [
+      { name: "corp", oauth: { clientId: "k", clientSecret: `tskey-client-${"x".repeat(n)}` }, services: [{ host: "web.corp.ts.net", port: 443 }] },
+      { name: "lab", authKey: "tskey-auth-lab", services: [{ host: "git.lab.ts.net", port: 22 }] },
+    ],
+  });
+  const over = MAX_OBJECT_DATA_BYTES - "k".length - "tskey-client-".length - "tskey-auth-lab".length + 1;
+
+  it("counts inline OAuth credentials, in TS and the chart alike", async () => {
+    const file = tmpValues(big(over));
+    const r0 = validateValues(await loadValues([file]), "tailscale-egress");
+    const errors = r0.ok ? [] : r0.errors;
+    expect(errors.map((e) => e.message)).toEqual([expect.stringContaining(`the auth-key Secret would hold ${MAX_OBJECT_DATA_BYTES + 1} bytes`)]);
+    const r = await helmTemplate({ major: 3, valuesFiles: [file] });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain(errors[0]!.message);
+  });
+
+  it("accepts exactly 1 MiB", async () => {
+    expect(checkSizes(await valuesOf(tmpValues(big(over - 1))), "tailscale-egress")).toEqual([]);
   });
 });
