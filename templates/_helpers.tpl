@@ -72,6 +72,17 @@ app.kubernetes.io/component: egress
 {{- end -}}
 {{- end -}}
 
+{{/* The Secret and keys holding a tailnet's OAuth client, as (dict "name" "idKey" "secretKey"). Call with (list $ tailnet). */}}
+{{- define "tailscale-egress.oauthSecretRef" -}}
+{{- $root := index . 0 -}}
+{{- $tn := index . 1 -}}
+{{- with $tn.oauth.existingSecret -}}
+{{- toJson (dict "name" .name "idKey" (default "client_id" .clientIdKey) "secretKey" (default "client_secret" .clientSecretKey)) -}}
+{{- else -}}
+{{- toJson (dict "name" (printf "%s-auth" (include "tailscale-egress.fullname" $root)) "idKey" (printf "%s.oauth-client-id" $tn.name) "secretKey" (printf "%s.oauth-client-secret" $tn.name)) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* State Secret names of every pod ordinal and tailnet (kubeSecret state only), as a JSON list. */}}
 {{- define "tailscale-egress.stateSecretNames" -}}
 {{- $full := include "tailscale-egress.fullname" . -}}

@@ -14,6 +14,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- fail (printf "tailscale.tags[%d]: %q must be an ACL tag of the form tag:<name> (e.g. tag:f5xc-egress)" $i $tag) -}}
 {{- end -}}
 {{- end -}}
+{{- if and $v.rbac.create (eq $v.tailscale.state "kubeSecret") (not $v.serviceAccount.create) (not $v.serviceAccount.name) -}}
+{{- fail "serviceAccount.name: rbac.create would bind the state Secrets' Role to the namespace's \"default\" ServiceAccount, which every other pod there shares: with serviceAccount.create: false, name the ServiceAccount the pod runs as, or set rbac.create: false and bring your own Role and RoleBinding" -}}
+{{- end -}}
 {{- $seenTailnet := dict -}}
 {{- $seenSlot := dict -}}
 {{- range $t, $tn := $v.tailnets -}}
@@ -38,11 +41,25 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- fail (printf "%s.slot: slot %d is already used by tailnets[%v]; each tailnet needs its own slot (0..55)" $p $slot (get $seenSlot (toString $slot))) -}}
 {{- end -}}
 {{- $_ := set $seenSlot (toString $slot) $t -}}
-{{- if and (not (hasKey $tn "authKey")) (not (hasKey $tn "existingSecret")) -}}
-{{- fail (printf "%s: no auth key: set exactly one of authKey and existingSecret" $p) -}}
+{{- $creds := list -}}
+{{- range (list "authKey" "existingSecret" "oauth") }}{{ if hasKey $tn . }}{{ $creds = append $creds . }}{{ end }}{{ end -}}
+{{- if ne (len $creds) 1 -}}
+{{- fail (printf "%s: %s: set exactly one of authKey, existingSecret and oauth" $p (ternary (printf "%s are set" (join " and " $creds)) "no credentials" (gt (len $creds) 0))) -}}
 {{- end -}}
-{{- if and (hasKey $tn "authKey") (hasKey $tn "existingSecret") -}}
-{{- fail (printf "%s: both authKey and existingSecret are set: set exactly one of them" $p) -}}
+{{- if hasKey $tn "oauth" -}}
+{{- $o := $tn.oauth -}}
+{{- $inline := or (hasKey $o "clientId") (hasKey $o "clientSecret") -}}
+{{- $bad := not (and (hasKey $o "clientId") (hasKey $o "clientSecret")) -}}
+{{- if hasKey $o "existingSecret" }}{{ $bad = $inline }}{{ end -}}
+{{- if $bad -}}
+{{- fail (printf "%s.oauth: give either clientId and clientSecret (kept in the chart's Secret) or existingSecret" $p) -}}
+{{- end -}}
+{{- if and (hasKey $o "clientSecret") (not (hasPrefix "tskey-client-" $o.clientSecret)) -}}
+{{- fail (printf "%s.oauth.clientSecret: must be a Tailscale OAuth client secret (tskey-client-...); containerboot would use any other value as an auth key" $p) -}}
+{{- end -}}
+{{- if not ($tn.tags | default $v.tailscale.tags) -}}
+{{- fail (printf "%s.oauth: OAuth credentials mint tagged auth keys and need ACL tags: set %s.tags or tailscale.tags" $p $p) -}}
+{{- end -}}
 {{- end -}}
 {{- if and (hasKey $tn "loginServer") (not (regexMatch "^https?://[^\\s/?#]+(/[^\\s]*)?$" $tn.loginServer)) -}}
 {{- fail (printf "%s.loginServer: %q is not an http(s) URL (e.g. https://headscale.example.com)" $p $tn.loginServer) -}}
@@ -120,7 +137,7 @@ only when the check fails.
 {{- fail (printf "tailnets: the Envoy ConfigMap would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts in one ConfigMap (%d services in %d tailnets; about %d such services fit). Put fewer services in this release, or split the tailnets across releases; %s" $bytes $limit $services (len $plan.tailnets) (div (mul $services $limit) $bytes) $saving) -}}
 {{- end -}}
 {{- $secret := 0 -}}
-{{- range .Values.tailnets }}{{ if .authKey }}{{ $secret = add $secret (len .authKey) }}{{ end }}{{ end -}}
+{{- range .Values.tailnets }}{{ $secret = add $secret (len (.authKey | default "")) }}{{ with .oauth }}{{ $secret = add $secret (len (.clientId | default "")) (len (.clientSecret | default "")) }}{{ end }}{{ end -}}
 {{- if gt $secret $limit -}}
 {{- fail (printf "tailnets: the auth-key Secret would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts in one Secret; give the keys with existingSecret instead" $secret $limit) -}}
 {{- end -}}

@@ -1,7 +1,8 @@
 // tailnet-egress f5xc: origin pools and a health check for the release's Service. Golden: every
-// test/helm/*.in.yaml and test/f5xc/*.in.yaml gives test/f5xc/<case>.out.json.
+// test/helm/*.in.yaml and test/f5xc/*.in.yaml gives test/f5xc/<case>.out.json (the objects) and
+// test/f5xc/<case>.apply.sh (the script --out writes next to them; test/f5xc-apply.test.ts runs it).
 // Review changes, then rewrite the goldens with: UPDATE_GOLDEN=1 npx vitest run test/f5xc.test.ts
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import { UsageError } from "../tools/src/cli/args.ts";
 import { run as f5xcCommand } from "../tools/src/cli/commands/f5xc.ts";
 import { isXcName, xcName, XC_NAME_MAX } from "../tools/src/f5xc/names.ts";
 import { f5xcPlan, poolTable, type F5xcOptions } from "../tools/src/f5xc/objects.ts";
+import { APPLY_SCRIPT, objectJson, outFiles } from "../tools/src/f5xc/out-dir.ts";
 import { GOLDEN_NAMESPACE, GOLDEN_RELEASE } from "../tools/src/helm/helm.ts";
 import { servicePorts } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
@@ -35,6 +37,11 @@ describe("f5xc golden", () => {
     if (process.env.UPDATE_GOLDEN) writeFileSync(golden, out);
     expect(existsSync(golden), `${golden} is missing: UPDATE_GOLDEN=1 npx vitest run test/f5xc.test.ts`).toBe(true);
     expect(out).toBe(readFileSync(golden, "utf8"));
+    const script = outFiles(plan).find((f) => f.path === APPLY_SCRIPT)!.content;
+    const scriptGolden = join(DIR, `${name}.apply.sh`);
+    if (process.env.UPDATE_GOLDEN) writeFileSync(scriptGolden, script);
+    expect(existsSync(scriptGolden), `${scriptGolden} is missing: UPDATE_GOLDEN=1 npx vitest run test/f5xc.test.ts`).toBe(true);
+    expect(script).toBe(readFileSync(scriptGolden, "utf8"));
   });
 
   it.each(goldenInputs().map((c) => [c.name, c.file] as const))("%s: one pool per Service port, on that port", async (_n, file) => {
@@ -104,15 +111,20 @@ describe("tailnet-egress f5xc", () => {
   const file = goldenInputs()[1]!.file;
   const args = ["-f", file, "--namespace", GOLDEN_NAMESPACE];
 
-  it("writes one file per object with --out, named as the object", async () => {
+  it("writes one file per object and the golden apply.sh with --out, and nothing else", async () => {
     const out = mkdtempSync(join(tmpdir(), "tse-f5xc-"));
     try {
       expect(await f5xcCommand([...args, "--virtual-site", "shared/ves-io-all-res", "--tenant", "ves-io", "--out", out])).toBe(0);
       const plan = f5xcPlan(await valuesOf(file), OPTIONS);
-      expect(readdirSync(join(out, "origin_pool")).sort()).toEqual(plan.origin_pools.map((p) => `${p.metadata.name}.json`).sort());
-      const first = plan.origin_pools[0]!;
-      expect(JSON.parse(readFileSync(join(out, "origin_pool", `${first.metadata.name}.json`), "utf8"))).toEqual(first);
-      expect(readdirSync(join(out, "healthcheck")).sort()).toEqual(plan.healthchecks.map((h) => `${h.metadata.name}.json`).sort());
+      const written = readdirSync(out, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => join(d.parentPath, d.name).slice(out.length + 1))
+        .sort();
+      const objects = [...plan.healthchecks.map((h) => [`healthcheck/${h.metadata.name}.json`, h] as const), ...plan.origin_pools.map((p) => [`origin_pool/${p.metadata.name}.json`, p] as const)];
+      expect(written).toEqual([APPLY_SCRIPT, ...objects.map(([path]) => path)].sort());
+      for (const [path, o] of objects) expect(readFileSync(join(out, path), "utf8")).toBe(objectJson(o));
+      expect(readFileSync(join(out, APPLY_SCRIPT), "utf8")).toBe(readFileSync(join(DIR, `${basename(file, ".in.yaml")}.apply.sh`), "utf8"));
+      expect(statSync(join(out, APPLY_SCRIPT)).mode & 0o111).not.toBe(0);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -7,13 +7,14 @@ import { findOne, parseManifests, type Manifest } from "../tools/src/helm/manife
 import { render } from "../tools/src/helm/helm.ts";
 import { stateSecretName } from "../tools/src/plan/names.ts";
 import { envoyFiles } from "../tools/src/helm/manifests.ts";
+import { repoPath } from "../tools/src/lib/paths.ts";
 import { allInputs, manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const cases = allInputs().map((c) => [c.name, c] as const);
 
 type Container = { name: string; volumeMounts?: { name: string; mountPath: string }[]; [k: string]: unknown };
-type PodSpec = { containers: Container[]; automountServiceAccountToken?: boolean; volumes: { name: string }[] };
+type PodSpec = { containers: Container[]; automountServiceAccountToken?: boolean; serviceAccountName: string; volumes: { name: string }[] };
 const podSpec = (ms: Manifest[]): PodSpec =>
   (findOne(ms, "StatefulSet").spec as { template: { spec: PodSpec } }).template.spec;
 
@@ -40,10 +41,10 @@ describe("Pod Security Standards: restricted (the admission library's own checks
   });
 });
 
-describe("auth keys appear only inside Secret data", () => {
+describe("auth keys and OAuth client credentials appear only inside Secret data", () => {
   it.each(cases)("%s", async (_n, c) => {
     const values = await valuesOf(c.file);
-    const keys = values.tailnets.flatMap((t) => (t.authKey ? [t.authKey] : []));
+    const keys = values.tailnets.flatMap((t) => [t.authKey, t.oauth?.clientId, t.oauth?.clientSecret].filter((k): k is string => k !== undefined));
     const manifests = await manifestsOf(c.file);
     for (const key of keys) {
       const b64 = Buffer.from(key).toString("base64");
@@ -55,12 +56,16 @@ describe("auth keys appear only inside Secret data", () => {
       const secrets = manifests.filter((m) => m.kind === "Secret" && Object.values((m.data ?? {}) as Record<string, string>).includes(b64));
       expect(secrets.length).toBe(1);
     }
-    // Every Tailscale container takes its key from a secretKeyRef, never a literal.
+    // Every Tailscale container takes its key, or its OAuth client, from a secretKeyRef, never a literal.
     for (const ctr of podSpec(manifests).containers.filter((x) => x.name.startsWith("ts-"))) {
       const env = ctr.env as { name: string; value?: string; valueFrom?: { secretKeyRef?: unknown } }[];
-      const auth = env.find((e) => e.name === "TS_AUTHKEY");
-      expect(auth?.value).toBeUndefined();
-      expect(auth?.valueFrom?.secretKeyRef).toBeDefined();
+      const oauth = values.tailnets.find((t) => `ts-${t.name}` === ctr.name)?.oauth !== undefined;
+      for (const name of oauth ? ["TS_CLIENT_ID", "TS_CLIENT_SECRET"] : ["TS_AUTHKEY"]) {
+        const auth = env.find((e) => e.name === name);
+        expect(auth?.value, `${ctr.name} ${name}`).toBeUndefined();
+        expect(auth?.valueFrom?.secretKeyRef, `${ctr.name} ${name}`).toBeDefined();
+      }
+      expect(env.filter((e) => ["TS_AUTHKEY", "TS_CLIENT_ID", "TS_CLIENT_SECRET"].includes(e.name))).toHaveLength(oauth ? 2 : 1);
     }
   });
 });
@@ -71,15 +76,16 @@ describe("RBAC and the API token", () => {
     const manifests = await manifestsOf(c.file);
     const spec = podSpec(manifests);
     expect(spec.automountServiceAccountToken).toBe(false);
-    const sa = findOne(manifests, "ServiceAccount");
-    expect(sa.automountServiceAccountToken).toBe(false);
+    const accounts = manifests.filter((m) => m.kind === "ServiceAccount");
+    expect(accounts.map((sa) => [sa.metadata.name, sa.automountServiceAccountToken])).toEqual(values.serviceAccount.create ? [[spec.serviceAccountName, false]] : []);
     const tokenMounts = (ctr: Container) => (ctr.volumeMounts ?? []).filter((m) => m.mountPath.startsWith("/var/run/secrets/kubernetes.io"));
     const envoy = spec.containers.find((x) => x.name === "envoy")!;
     expect(tokenMounts(envoy)).toEqual([]);
     const kubeState = values.tailscale.state === "kubeSecret";
     for (const ctr of spec.containers.filter((x) => x.name.startsWith("ts-"))) expect(tokenMounts(ctr).length).toBe(kubeState ? 1 : 0);
     const roles = manifests.filter((m) => m.kind === "Role");
-    if (!kubeState) {
+    if (!kubeState || !values.rbac.create) {
+      expect(manifests.filter((m) => m.kind === "RoleBinding")).toEqual([]);
       expect(roles).toEqual([]);
       return;
     }
@@ -87,10 +93,9 @@ describe("RBAC and the API token", () => {
     const names = Array.from({ length: values.replicas }, (_, o) => values.tailnets.map((t) => stateSecretName(full, o, t.name))).flat();
     expect(roles[0]!.rules).toEqual([
       { apiGroups: [""], resources: ["secrets"], resourceNames: names, verbs: ["get", "update", "patch"] },
-      { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
     ]);
     const binding = findOne(manifests, "RoleBinding");
-    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: sa.metadata.name, namespace: "egress" }]);
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: spec.serviceAccountName, namespace: "egress" }]);
   });
 });
 
@@ -112,6 +117,29 @@ describe("loopback-only endpoints stay on loopback", () => {
 
 describe("optional objects", () => {
   const base = allInputs()[1]!.file;
+  const kinds = (ms: Manifest[]) => ms.map((m) => m.kind).sort();
+  const OPTIONAL_OFF = { serviceAccount: { create: false }, rbac: { create: false }, podDisruptionBudget: { enabled: false }, networkPolicy: { enabled: false }, metrics: { serviceMonitor: { enabled: false } }, tests: { enabled: false } };
+
+  it("every optional kind can be switched off: only the StatefulSet, Service, ConfigMap and Secret remain", async () => {
+    const minimal = await manifestsOf(repoPath("test/helm/09-minimal.in.yaml"));
+    expect(kinds(minimal)).toEqual(["ConfigMap", "Secret", "Service", "StatefulSet"]);
+    expect(kinds(await manifestsOf(base))).toEqual(expect.arrayContaining(["PodDisruptionBudget", "Role", "RoleBinding", "ServiceAccount"]));
+    const spec = podSpec(minimal);
+    expect(spec.serviceAccountName).toBe("default");
+    expect(JSON.stringify(spec)).not.toContain("kube-api-access");
+  });
+
+  it("with kubeSecret state and no chart RBAC, the pod runs as the ServiceAccount you name, with its token", async () => {
+    const own = parseManifests(await render({ major: 4, valuesFiles: [base, tmpValues({ ...OPTIONAL_OFF, serviceAccount: { create: false, name: "egress-state" } })] }));
+    expect([...new Set(kinds(own))]).toEqual(["ConfigMap", "Secret", "Service", "StatefulSet"]); // with the state Secrets
+    const spec = podSpec(own);
+    expect(spec.serviceAccountName).toBe("egress-state");
+    for (const ctr of spec.containers.filter((x) => x.name.startsWith("ts-"))) expect(ctr.volumeMounts?.map((m) => m.name)).toContain("kube-api-access");
+    const bound = parseManifests(await render({ major: 3, valuesFiles: [base, tmpValues({ serviceAccount: { create: false, name: "egress-state" } })] }));
+    expect(findOne(bound, "RoleBinding").subjects).toEqual([{ kind: "ServiceAccount", name: "egress-state", namespace: "egress" }]);
+    expect(bound.filter((m) => m.kind === "ServiceAccount")).toEqual([]);
+  });
+
   it("NetworkPolicy: off by default; when on, ingress only to the health and service ports from the given peers", async () => {
     expect(parseManifests(await renderCached(base)).filter((m) => m.kind === "NetworkPolicy")).toEqual([]);
     const from = [{ ipBlock: { cidr: "192.0.2.0/24" } }];

@@ -218,7 +218,21 @@ install_gpg() {
   fi
 }
 
-all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg kube)
+# ShellCheck lints the apply script `tailnet-egress f5xc --out` writes (test/f5xc-apply.test.ts). Taken from
+# the system like gpg; on Debian/Ubuntu as root it is installed with apt-get.
+install_shellcheck() {
+  command -v shellcheck >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing shellcheck (apt-get install shellcheck)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null 2>&1 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
+  else
+    log "shellcheck is missing: install ShellCheck (Debian/Ubuntu: sudo apt-get install shellcheck)"
+    exit 1
+  fi
+}
+
+all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg shellcheck kube)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac

@@ -35,6 +35,34 @@ describe("pod harness: rendered pod spec", () => {
     expect(() => readPod(m)).toThrow(/Secret ts-b key k is neither rendered nor supplied/);
   });
 
+  it("resolves OAuth client credentials from the chart's Secret and from an existing Secret", async () => {
+    const m = await renderValues({
+      tailnets: [
+        { name: "a", oauth: { clientId: "kA", clientSecret: "tskey-client-kA-s" }, services: [{ host: "x.a.test", port: 80 }] },
+        { name: "b", oauth: { existingSecret: { name: "ts-b-oauth" } }, services: [{ host: "100.64.0.1", port: 22 }] },
+      ],
+    });
+    const [a, b] = readPod(m, { secrets: { "ts-b-oauth": { client_id: "kB", client_secret: "tskey-client-kB-s" } } }).tailscale;
+    expect(a!.env).toMatchObject({ TS_CLIENT_ID: "kA", TS_CLIENT_SECRET: "tskey-client-kA-s" });
+    expect(b!.env).toMatchObject({ TS_CLIENT_ID: "kB", TS_CLIENT_SECRET: "tskey-client-kB-s" });
+    expect(a!.env.TS_AUTHKEY).toBeUndefined();
+  });
+
+  it("runs the minimal pod (every optional kind off, emptyDir state): no API token, only the run mounts", async () => {
+    const m = await renderValues({
+      serviceAccount: { create: false },
+      rbac: { create: false },
+      podDisruptionBudget: { enabled: false },
+      tests: { enabled: false },
+      tailscale: { state: "emptyDir" },
+      tailnets: values.tailnets.slice(0, 1),
+    });
+    const [a] = readPod(m).tailscale;
+    expect(a!.kubeApi).toBe(false);
+    expect(a!.mounts).toEqual(["/var/run"]);
+    expect(a!.env.TS_KUBE_SECRET).toBe("");
+  });
+
   const mutations: [string, (c: C[]) => void, RegExp][] = [
     ["an unknown env name", (c) => (c[1]!.env as C[]).push({ name: "TS_NEW_THING", value: "1" }), /env TS_NEW_THING not understood/],
     ["a changed command", (c) => (c[1]!.command = ["/bin/sh", "-c", "exec containerboot --foo"]), /command .* not understood/],

@@ -1,4 +1,5 @@
-// What users do, against a real kube-apiserver, for every golden case on Helm 3 and Helm 4: install into a
+// What users do, against a real kube-apiserver, for every golden case and bundled example (among them the F5 XC
+// vK8s one) on Helm 3 and Helm 4: install into a
 // namespace that enforces the restricted Pod Security level, upgrade with a service edit (the pod stays),
 // upgrade adding a tailnet (a new revision), roll back, uninstall (node state stays) and install again.
 // Node state that containerboot wrote into its Secrets survives every step.
@@ -9,7 +10,7 @@ import { HELM_MAJORS, render, type HelmMajor } from "../../tools/src/helm/helm.t
 import { envoyConfigMapData, parseManifests } from "../../tools/src/helm/manifests.ts";
 import { fullname, serviceAccountName, stateSecretNames } from "../../tools/src/plan/names.ts";
 import { waitFor } from "../../tools/src/local/lab/procs.ts";
-import { goldenInputs, valuesOf } from "../lib/cases.ts";
+import { allInputs, valuesOf } from "../lib/cases.ts";
 import { CHART, getObject, kubeHelm, kubeHelmOk, listObjects, testNamespace, useControlPlane, valuesFile, type ControlPlane } from "../lib/kube.ts";
 
 const cp = useControlPlane("lifecycle");
@@ -57,7 +58,7 @@ async function configMap(c: ControlPlane, ns: string, name: string): Promise<Rec
 }
 
 describe.each(HELM_MAJORS.map((m) => [m]))("helm %i on a real API server", (major: HelmMajor) => {
-  it.concurrent.each(goldenInputs().map((c) => [c.name, c.file] as const))("%s: install, upgrade, rollback, uninstall, reinstall", async (_n, file) => {
+  it.concurrent.each(allInputs().map((c) => [c.name, c.file] as const))("%s: install, upgrade, rollback, uninstall, reinstall", async (_n, file) => {
     const c = cp();
     const ns = await testNamespace(c, `h${major}-${_n.slice(0, 2)}`);
     const doc = parse(readFileSync(file, "utf8")) as { tailnets: { name: string; services: object[] }[] };

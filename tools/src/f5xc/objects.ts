@@ -1,11 +1,36 @@
 // F5 XC objects for a release: one origin pool per service, each pointing at the release's Kubernetes
 // Service port, plus one HTTP health check per tailnet on Envoy's health port (envoy.healthPort), path
 // /ready/<tailnet>: 200 only while that tailnet's node is up, so F5 XC takes a pool out when its tailnet is
-// down, not only when the pod is. Pools set health_check_port to the health port. The JSON bodies follow the F5 XC config API
-// (POST /api/config/namespaces/{namespace}/origin_pools and .../healthchecks), whose field structure is
-// documented in the F5 XC API reference (docs.cloud.f5.com/docs-v2/api: origin-pool, healthcheck) and
-// mirrored by the volterraedge/volterra Terraform provider (volterra_origin_pool, volterra_healthcheck):
-// a "oneof" choice is a key with an empty object, e.g. "no_tls": {} or "vk8s_networks": {}.
+// down, not only when the pod is. Pools set health_check_port to the health port.
+//
+// The bodies follow the F5 XC config API: POST /api/config/namespaces/{namespace}/origin_pools and
+// .../healthchecks create, PUT .../{name} replaces, with the same {metadata, spec} body. Sources:
+//   [api-op]  F5's API reference, docs.cloud.f5.com/docs-v2/api: "Create Origin Pool"
+//             (ves.io.schema.views.origin_pool) and "Create Health Check" (ves.io.schema.healthcheck, page
+//             .../docs-v2/api/healthcheck); their request samples name every field used here.
+//   [tf]      the volterraedge/volterra Terraform provider docs (volterra_origin_pool, volterra_healthcheck),
+//             which mirror the API: a "oneof" choice is a key holding an empty object ("no_tls": {}).
+// Field by field (what we emit, and where its definition comes from):
+//   metadata.name        [tf] "follow DNS-1035 format"; see names.ts and constraints.ts
+//   metadata.namespace   [api-op] "Must be a DNS_LABEL format": the F5 XC namespace (on vK8s, the vK8s one)
+//   metadata.labels, .description, .disable   [api-op] ObjectCreateMetaType
+//   healthcheck spec:
+//     http_health_check.path                    [api-op] the request path: /ready/<tailnet>
+//     http_health_check.use_origin_server_name  [api-op] oneof host header choice (vs host_header)
+//     http_health_check.expected_status_codes   [api-op] list of strings; constraints.ts checks it
+//     interval, timeout (seconds), jitter_percent, healthy_threshold, unhealthy_threshold   [api-op]
+//   origin_pool spec:
+//     origin_servers[].k8s_service.service_name  [api-op][tf] "<service>.<k8s namespace>"
+//     origin_servers[].k8s_service.protocol      [api-op] PROTOCOL_TCP
+//     origin_servers[].k8s_service.site_locator  [api-op][tf] oneof site | virtual_site, a {tenant?, namespace, name} ref
+//     origin_servers[].k8s_service.vk8s_networks | inside_network | outside_network   [api-op][tf] oneof network
+//     port, health_check_port                    [api-op] the Service port; the Envoy health port
+//     no_tls                                     [api-op][tf] oneof TLS choice: plain TCP to the Service
+//     healthcheck[]                              [api-op] {namespace, name} refs to the health checks
+//     loadbalancer_algorithm: LB_OVERRIDE, endpoint_selection: LOCAL_PREFERRED   [api-op][tf] enum values
+// Not verified against a live tenant (none is reachable from here): the numeric bounds in constraints.ts
+// come from the reference as quoted in issue 13; the enum spellings and the empty-object oneof encoding
+// were read from request samples and Terraform docs, not from an accepted request.
 import type { Values } from "../generated/values.ts";
 import { fullname } from "../plan/names.ts";
 import { planPorts } from "../plan/ports.ts";
@@ -27,16 +52,27 @@ export interface Locator {
   tenant?: string;
 }
 
-export interface HealthcheckTiming {
-  /** Seconds between checks. */
+export interface HealthcheckOptions {
+  /** Seconds between checks (F5 XC: 1..600). */
   interval: number;
   /** Seconds before one attempt fails. */
   timeout: number;
+  /** Random extra time added to each interval, in percent (F5 XC: 0, or 10..50). */
+  jitterPercent: number;
   healthyThreshold: number;
   unhealthyThreshold: number;
+  /** HTTP status codes that count as healthy (F5 XC: at most 16). /ready/<tailnet> answers 200 or 503. */
+  expectedStatusCodes: string[];
 }
 
-export const DEFAULT_TIMING: HealthcheckTiming = { interval: 15, timeout: 3, healthyThreshold: 2, unhealthyThreshold: 3 };
+export const DEFAULT_HEALTHCHECK: HealthcheckOptions = {
+  interval: 15,
+  timeout: 3,
+  jitterPercent: 0,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+  expectedStatusCodes: ["200"],
+};
 
 export interface F5xcOptions {
   release: string;
@@ -46,7 +82,7 @@ export interface F5xcOptions {
   xcNamespace?: string;
   locator: Locator;
   network?: Network;
-  timing?: HealthcheckTiming;
+  healthcheck?: HealthcheckOptions;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -72,7 +108,7 @@ export interface F5xcPlan {
 export function f5xcPlan(values: Values, o: F5xcOptions): F5xcPlan {
   const xcNamespace = o.xcNamespace ?? o.namespace;
   const serviceName = `${fullname(values, o.release)}.${o.namespace}`;
-  const timing = o.timing ?? DEFAULT_TIMING;
+  const hco = o.healthcheck ?? DEFAULT_HEALTHCHECK;
   const labels = (extra: Record<string, string> = {}) => ({ "tailscale-egress-release": o.release, ...extra });
   const { kind, ...ref } = o.locator;
   const siteRef: { [key: string]: Json } = { ...(ref.tenant ? { tenant: ref.tenant } : {}), namespace: ref.namespace, name: ref.name };
@@ -90,11 +126,12 @@ export function f5xcPlan(values: Values, o: F5xcOptions): F5xcPlan {
           disable: false,
         },
         spec: {
-          http_health_check: { path: `/ready/${tailnet}`, use_origin_server_name: {}, expected_status_codes: ["200"] },
-          interval: timing.interval,
-          timeout: timing.timeout,
-          healthy_threshold: timing.healthyThreshold,
-          unhealthy_threshold: timing.unhealthyThreshold,
+          http_health_check: { path: `/ready/${tailnet}`, use_origin_server_name: {}, expected_status_codes: [...hco.expectedStatusCodes] },
+          interval: hco.interval,
+          timeout: hco.timeout,
+          jitter_percent: hco.jitterPercent,
+          healthy_threshold: hco.healthyThreshold,
+          unhealthy_threshold: hco.unhealthyThreshold,
         },
       };
       healthchecks.set(tailnet, hc);

@@ -464,11 +464,11 @@ export interface ValuesInput {
    */
   serviceAccount?: {
     /**
-     * Create a ServiceAccount.
+     * Create a ServiceAccount. When false the pod runs as serviceAccount.name, which you manage (default: the namespace's default ServiceAccount; with rbac.create and tailscale.state kubeSecret a name is required).
      */
     create?: boolean;
     /**
-     * Name of the ServiceAccount to use. Default: the full name.
+     * Name of the ServiceAccount to use. Default: the full name when created, else the namespace's default one.
      */
     name?: string;
     /**
@@ -483,7 +483,7 @@ export interface ValuesInput {
    */
   rbac?: {
     /**
-     * Create the Role and RoleBinding.
+     * Create the Role and RoleBinding (only with tailscale.state kubeSecret). When false with kubeSecret state, bring your own that grant the pod's ServiceAccount what templates/role.yaml grants on the state Secrets, or the Tailscale containers cannot keep their state.
      */
     create?: boolean;
   };
@@ -611,11 +611,11 @@ export interface Tailnet {
    */
   name: string;
   /**
-   * Tailscale auth key. The chart stores it in a Secret it creates. Give exactly one of authKey and existingSecret.
+   * Tailscale auth key. The chart stores it in a Secret it creates. Give exactly one of authKey, existingSecret and oauth.
    */
   authKey?: string;
   /**
-   * A Secret you manage that holds the auth key. Give exactly one of authKey and existingSecret.
+   * A Secret you manage that holds the auth key. Give exactly one of authKey, existingSecret and oauth.
    */
   existingSecret?: {
     /**
@@ -626,6 +626,36 @@ export interface Tailnet {
      * Key within the Secret. Default: authkey.
      */
     key?: string;
+  };
+  /**
+   * Tailscale OAuth client credentials instead of an auth key (containerboot's TS_CLIENT_ID and TS_CLIENT_SECRET): at each login containerboot mints a new auth key with the node's ACL tags (required), ephemeral unless the secret ends in ?ephemeral=false. They do not expire like auth keys. Tailscale's own control server only: headscale has no OAuth clients. Give either clientId and clientSecret, or existingSecret; and exactly one of authKey, existingSecret and oauth.
+   */
+  oauth?: {
+    /**
+     * OAuth client ID. The chart stores it in a Secret it creates.
+     */
+    clientId?: string;
+    /**
+     * OAuth client secret (tskey-client-...). The chart stores it in a Secret it creates.
+     */
+    clientSecret?: string;
+    /**
+     * A Secret you manage that holds the client ID and secret.
+     */
+    existingSecret?: {
+      /**
+       * Name of the Secret, in the release namespace.
+       */
+      name: string;
+      /**
+       * Key of the client ID. Default: client_id.
+       */
+      clientIdKey?: string;
+      /**
+       * Key of the client secret. Default: client_secret.
+       */
+      clientSecretKey?: string;
+    };
   };
   /**
    * Control server URL (e.g. https://headscale.example.com). Default: Tailscale's own.
@@ -1149,11 +1179,11 @@ export interface Values {
    */
   serviceAccount: {
     /**
-     * Create a ServiceAccount.
+     * Create a ServiceAccount. When false the pod runs as serviceAccount.name, which you manage (default: the namespace's default ServiceAccount; with rbac.create and tailscale.state kubeSecret a name is required).
      */
     create: boolean;
     /**
-     * Name of the ServiceAccount to use. Default: the full name.
+     * Name of the ServiceAccount to use. Default: the full name when created, else the namespace's default one.
      */
     name: string;
     /**
@@ -1168,7 +1198,7 @@ export interface Values {
    */
   rbac: {
     /**
-     * Create the Role and RoleBinding.
+     * Create the Role and RoleBinding (only with tailscale.state kubeSecret). When false with kubeSecret state, bring your own that grant the pod's ServiceAccount what templates/role.yaml grants on the state Secrets, or the Tailscale containers cannot keep their state.
      */
     create: boolean;
   };

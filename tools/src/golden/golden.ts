@@ -1,6 +1,7 @@
-// Golden tests: each test/helm/<case>.in.yaml renders, with Helm 3 and Helm 4, to exactly <case>.out.yaml.
-import { readdir, readFile, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+// Golden tests: each test/helm/<case>.in.yaml renders, with Helm 3 and Helm 4, to exactly <case>.out.yaml,
+// and each bundled example examples/<name>.yaml to test/helm/examples/<name>.out.yaml.
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { execa } from "execa";
 import { HELM_MAJORS, render } from "../helm/helm.ts";
 import { repoPath } from "../lib/paths.ts";
@@ -13,12 +14,24 @@ export interface GoldenCase {
   output: string;
 }
 
+export const EXAMPLES_DIR = repoPath("examples");
+
+/** Every <case>.in.yaml of dir; with the default dir also every bundled examples/<name>.yaml, to test/helm/examples/<name>.out.yaml. */
 export async function goldenCases(dir = GOLDEN_DIR): Promise<GoldenCase[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith(".in.yaml")).sort();
-  return files.map((f) => {
+  const cases = files.map((f) => {
     const name = basename(f, ".in.yaml");
     return { name, input: join(dir, f), output: join(dir, `${name}.out.yaml`) };
   });
+  if (dir !== GOLDEN_DIR) return cases;
+  const examples = (await readdir(EXAMPLES_DIR)).filter((f) => f.endsWith(".yaml")).sort();
+  return [
+    ...cases,
+    ...examples.map((f) => {
+      const name = basename(f, ".yaml");
+      return { name: `examples/${name}`, input: join(EXAMPLES_DIR, f), output: join(GOLDEN_DIR, "examples", `${name}.out.yaml`) };
+    }),
+  ];
 }
 
 export interface GoldenResult {
@@ -36,7 +49,7 @@ export async function checkCase(c: GoldenCase, update: boolean): Promise<GoldenR
   });
   const expected = await readFile(c.output, "utf8").catch(() => undefined);
   if (update) {
-    if (expected !== rendered) await writeFile(c.output, rendered);
+    if (expected !== rendered) await mkdir(dirname(c.output), { recursive: true }).then(() => writeFile(c.output, rendered));
   } else if (expected === undefined) {
     problems.push(`${c.output} does not exist (run: npm run golden -- --update, then review the new file)`);
   } else if (expected !== rendered) {

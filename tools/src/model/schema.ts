@@ -88,6 +88,18 @@ const resources = (what: string): Schema => ({
   default: {},
 });
 
+/** A Secret the user manages, by name, with the keys to read (each optional, with its default in the description). */
+function userSecret(description: string, keys: Record<string, string>): Schema {
+  const keySchemas = Object.fromEntries(Object.entries(keys).map(([k, d]) => [k, str(d, { minLength: 1 })]));
+  return {
+    type: "object",
+    description,
+    additionalProperties: false,
+    required: ["name"],
+    properties: { name: str("Name of the Secret, in the release namespace.", { minLength: 1 }), ...keySchemas },
+  };
+}
+
 function stringOrNumberMap(description: string): Schema {
   return { type: "object", description, additionalProperties: { type: ["string", "number"] } };
 }
@@ -134,17 +146,24 @@ export const tailnetSchema: Schema = {
       { minLength: 1, maxLength: 63 },
     ),
     authKey: str(
-      "Tailscale auth key. The chart stores it in a Secret it creates. Give exactly one of authKey and existingSecret.",
+      "Tailscale auth key. The chart stores it in a Secret it creates. Give exactly one of authKey, existingSecret and oauth.",
       { minLength: 1 },
     ),
-    existingSecret: {
+    existingSecret: userSecret("A Secret you manage that holds the auth key. Give exactly one of authKey, existingSecret and oauth.", {
+      key: "Key within the Secret. Default: authkey.",
+    }),
+    oauth: {
       type: "object",
-      description: "A Secret you manage that holds the auth key. Give exactly one of authKey and existingSecret.",
+      description:
+        "Tailscale OAuth client credentials instead of an auth key (containerboot's TS_CLIENT_ID and TS_CLIENT_SECRET): at each login containerboot mints a new auth key with the node's ACL tags (required), ephemeral unless the secret ends in ?ephemeral=false. They do not expire like auth keys. Tailscale's own control server only: headscale has no OAuth clients. Give either clientId and clientSecret, or existingSecret; and exactly one of authKey, existingSecret and oauth.",
       additionalProperties: false,
-      required: ["name"],
       properties: {
-        name: str("Name of the Secret, in the release namespace.", { minLength: 1 }),
-        key: str("Key within the Secret. Default: authkey.", { minLength: 1 }),
+        clientId: str("OAuth client ID. The chart stores it in a Secret it creates.", { minLength: 1 }),
+        clientSecret: str("OAuth client secret (tskey-client-...). The chart stores it in a Secret it creates.", { minLength: 1 }),
+        existingSecret: userSecret("A Secret you manage that holds the client ID and secret.", {
+          clientIdKey: "Key of the client ID. Default: client_id.",
+          clientSecretKey: "Key of the client secret. Default: client_secret.",
+        }),
       },
     },
     loginServer: str("Control server URL (e.g. https://headscale.example.com). Default: Tailscale's own."),
@@ -437,8 +456,11 @@ export const valuesSchema: Schema = {
       additionalProperties: false,
       default: {},
       properties: {
-        create: bool("Create a ServiceAccount.", true),
-        name: str("Name of the ServiceAccount to use. Default: the full name.", { default: "" }),
+        create: bool(
+          "Create a ServiceAccount. When false the pod runs as serviceAccount.name, which you manage (default: the namespace's default ServiceAccount; with rbac.create and tailscale.state kubeSecret a name is required).",
+          true,
+        ),
+        name: str("Name of the ServiceAccount to use. Default: the full name when created, else the namespace's default one.", { default: "" }),
         annotations: stringMap("ServiceAccount annotations."),
       },
     },
@@ -447,7 +469,12 @@ export const valuesSchema: Schema = {
       description: "Role and RoleBinding that let the Tailscale containers keep their state Secrets.",
       additionalProperties: false,
       default: {},
-      properties: { create: bool("Create the Role and RoleBinding.", true) },
+      properties: {
+        create: bool(
+          "Create the Role and RoleBinding (only with tailscale.state kubeSecret). When false with kubeSecret state, bring your own that grant the pod's ServiceAccount what templates/role.yaml grants on the state Secrets, or the Tailscale containers cannot keep their state.",
+          true,
+        ),
+      },
     },
     tests: {
       type: "object",

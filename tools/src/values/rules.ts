@@ -1,6 +1,6 @@
 // Cross-field rules that JSON Schema cannot say clearly. templates/_validate.tpl applies the same rules,
 // in the same order, with the same messages (the chart stops at the first; this returns them all).
-import type { Values } from "../generated/values.ts";
+import type { Tailnet, Values } from "../generated/values.ts";
 import { MAX_NAME_LENGTH, MAX_PORT, MAX_PORT_NAME_LENGTH } from "../model/constants.ts";
 import { durationMs } from "../plan/duration.ts";
 import { containerName, fullname, stateSecretName } from "../plan/names.ts";
@@ -17,6 +17,8 @@ const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const TAG = /^tag:[A-Za-z0-9][-A-Za-z0-9_]*$/;
 const LOGIN_SERVER = /^https?:\/\/[^\s/?#]+(\/[^\s]*)?$/;
+/** containerboot mints auth keys only from secrets with this prefix (tailscale.com/feature/oauthkey). */
+const OAUTH_SECRET_PREFIX = "tskey-client-";
 /** The StatefulSet name plus "-" and a 10-character revision hash must fit a 63-character label. */
 const MAX_FULLNAME = 52;
 
@@ -31,6 +33,11 @@ export function checkRules(values: Values, release: string): RuleError[] {
   values.tailscale.tags.forEach((tag, i) => {
     if (!TAG.test(tag)) err(`tailscale.tags[${i}]`, `"${tag}" must be an ACL tag of the form tag:<name> (e.g. tag:f5xc-egress)`);
   });
+  // The Role grants the state Secrets to the pod's ServiceAccount; never bind it to the namespace's
+  // "default" one, which every other pod in the namespace runs as.
+  if (values.rbac.create && values.tailscale.state === "kubeSecret" && !values.serviceAccount.create && !values.serviceAccount.name) {
+    err("serviceAccount.name", `rbac.create would bind the state Secrets' Role to the namespace's "default" ServiceAccount, which every other pod there shares: with serviceAccount.create: false, name the ServiceAccount the pod runs as, or set rbac.create: false and bring your own Role and RoleBinding`);
+  }
 
   const seenTailnet = new Map<string, number>();
   const seenSlot = new Map<number, number>();
@@ -54,11 +61,11 @@ export function checkRules(values: Values, release: string): RuleError[] {
     if (slotDup !== undefined) err(`${p}.slot`, `slot ${slot} is already used by tailnets[${slotDup}]; each tailnet needs its own slot (0..55)`);
     else seenSlot.set(slot, t);
 
-    if (tn.authKey === undefined && tn.existingSecret === undefined) {
-      err(p, `no auth key: set exactly one of authKey and existingSecret`);
-    } else if (tn.authKey !== undefined && tn.existingSecret !== undefined) {
-      err(p, `both authKey and existingSecret are set: set exactly one of them`);
+    const credentials = (["authKey", "existingSecret", "oauth"] as const).filter((k) => tn[k] !== undefined);
+    if (credentials.length !== 1) {
+      err(p, `${credentials.length ? `${credentials.join(" and ")} are set` : "no credentials"}: set exactly one of authKey, existingSecret and oauth`);
     }
+    if (tn.oauth !== undefined) checkOauth(p, tn.oauth, tn.tags?.length ? tn.tags : values.tailscale.tags, err);
     if (tn.loginServer !== undefined && !LOGIN_SERVER.test(tn.loginServer)) {
       err(`${p}.loginServer`, `"${tn.loginServer}" is not an http(s) URL (e.g. https://headscale.example.com)`);
     }
@@ -107,6 +114,20 @@ export function checkRules(values: Values, release: string): RuleError[] {
     else seenPortName.set(svc.portName, svc.path);
   }
   return errors;
+}
+
+/** OAuth credentials: inline or from a Secret, a client secret containerboot treats as one, and tags to mint keys with. */
+function checkOauth(p: string, oauth: NonNullable<Tailnet["oauth"]>, tags: string[], err: (path: string, message: string) => void) {
+  const inline = oauth.clientId !== undefined || oauth.clientSecret !== undefined;
+  if (oauth.existingSecret !== undefined ? inline : oauth.clientId === undefined || oauth.clientSecret === undefined) {
+    err(`${p}.oauth`, `give either clientId and clientSecret (kept in the chart's Secret) or existingSecret`);
+  }
+  if (oauth.clientSecret !== undefined && !oauth.clientSecret.startsWith(OAUTH_SECRET_PREFIX)) {
+    err(`${p}.oauth.clientSecret`, `must be a Tailscale OAuth client secret (${OAUTH_SECRET_PREFIX}...); containerboot would use any other value as an auth key`);
+  }
+  if (tags.length === 0) {
+    err(`${p}.oauth`, `OAuth credentials mint tagged auth keys and need ACL tags: set ${p}.tags or tailscale.tags`);
+  }
 }
 
 function checkTimeout(path: string, text: string, err: (path: string, message: string) => void) {

@@ -27,7 +27,9 @@ export function checkSizes(values: Values, release: string): RuleError[] {
         `Put fewer services in this release, or split the tailnets across releases; ${saving}`,
     }];
   }
-  const secret = values.tailnets.reduce((n, tn) => n + (tn.authKey ? Buffer.byteLength(tn.authKey) : 0), 0);
+  // The chart's Secret holds the inline auth keys and OAuth client credentials.
+  const inline = (tn: Values["tailnets"][number]) => [tn.authKey, tn.oauth?.clientId, tn.oauth?.clientSecret];
+  const secret = values.tailnets.reduce((n, tn) => n + inline(tn).reduce((m, v) => m + (v ? Buffer.byteLength(v) : 0), 0), 0);
   if (secret > MAX_OBJECT_DATA_BYTES) {
     return [{
       path: "tailnets",

@@ -1,13 +1,13 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { isXcName } from "../../f5xc/names.ts";
-import { f5xcPlan, NETWORKS, poolTable, type Locator, type Network } from "../../f5xc/objects.ts";
+import { checkXcObjects, formatXcErrors } from "../../f5xc/constraints.ts";
+import { DEFAULT_HEALTHCHECK, f5xcPlan, NETWORKS, poolTable, type HealthcheckOptions, type Locator, type Network } from "../../f5xc/objects.ts";
+import { APPLY_SCRIPT, outFiles, writeOutDir } from "../../f5xc/out-dir.ts";
 import { parse, UsageError, valuesOptions } from "../args.ts";
 import { loadValidValues } from "../load.ts";
 
 export const usage = `Usage: tailnet-egress f5xc -f values.yaml [-f more.yaml ...] [--release NAME] --namespace NS
                            (--site [NS/]NAME | --virtual-site [NS/]NAME) [--tenant TENANT]
                            [--xc-namespace NS] [--network vk8s|inside|outside] [--out DIR | --table]
+                           [--hc-interval S] [--hc-timeout S] [--hc-jitter-percent P] [--hc-expected-status CODES]
 
 Prints the F5 XC objects that route to the release's Service: one origin pool per service (TCP, no TLS,
 port = the Service port) and one HTTP health check per tailnet (/ready/<tailnet> on envoy.healthPort),
@@ -20,8 +20,14 @@ Names are stable: <release>-<tailnet>-<port name>, hash-shortened past 63 charac
   --tenant         tenant of the site or virtual site object (e.g. ves-io for ves-io-all-res)
   --xc-namespace   F5 XC namespace of the objects (default: --namespace, as on vK8s)
   --network        vk8s (vK8s, the default), inside or outside (a CE site's networks)
-  --out DIR        write DIR/healthcheck/<name>.json and DIR/origin_pool/<name>.json, print the table
-  --table          print only the table: port, tailnet, target, origin pool`;
+  --out DIR        write DIR/healthcheck/<name>.json, DIR/origin_pool/<name>.json and DIR/apply.sh, which
+                   creates or replaces them through the F5 XC API (POST, then PUT on 409; deletes nothing):
+                   F5XC_API_URL=https://<tenant>.console.ves.volterra.io F5XC_API_TOKEN=... sh DIR/apply.sh
+  --table          print only the table: port, tailnet, target, origin pool
+  --hc-interval    seconds between health checks, 1..600 (default ${DEFAULT_HEALTHCHECK.interval})
+  --hc-timeout     seconds before a check fails (default ${DEFAULT_HEALTHCHECK.timeout})
+  --hc-jitter-percent  0 or 10..50 (default ${DEFAULT_HEALTHCHECK.jitterPercent})
+  --hc-expected-status comma-separated healthy status codes, at most 16 (default ${DEFAULT_HEALTHCHECK.expectedStatusCodes.join(",")})`;
 
 function locator(site: string | undefined, vsite: string | undefined, tenant: string | undefined): Locator {
   if ((site === undefined) === (vsite === undefined)) throw new UsageError(`give exactly one of --site and --virtual-site\n\n${usage}`);
@@ -29,6 +35,26 @@ function locator(site: string | undefined, vsite: string | undefined, tenant: st
   const [ns, name] = (site ?? vsite)!.includes("/") ? (site ?? vsite)!.split("/", 2) : [kind === "site" ? "system" : "shared", site ?? vsite];
   if (!ns || !name) throw new UsageError(`--${kind.replace("_", "-")} needs [NAMESPACE/]NAME\n\n${usage}`);
   return { kind, name, namespace: ns, ...(tenant ? { tenant } : {}) };
+}
+
+type HcFlags = Partial<Record<"hc-interval" | "hc-timeout" | "hc-jitter-percent" | "hc-expected-status", string>>;
+
+/** Health check settings from the --hc-* flags; the F5 XC bounds are checked on the objects (constraints.ts). */
+function healthcheckOptions(flags: HcFlags): HealthcheckOptions {
+  const int = (flag: keyof HcFlags, dflt: number): number => {
+    const text = flags[flag];
+    if (text === undefined) return dflt;
+    if (!/^[0-9]+$/.test(text)) throw new UsageError(`--${flag} "${text}" is not a whole number\n\n${usage}`);
+    return Number(text);
+  };
+  const codes = flags["hc-expected-status"];
+  return {
+    ...DEFAULT_HEALTHCHECK,
+    interval: int("hc-interval", DEFAULT_HEALTHCHECK.interval),
+    timeout: int("hc-timeout", DEFAULT_HEALTHCHECK.timeout),
+    jitterPercent: int("hc-jitter-percent", DEFAULT_HEALTHCHECK.jitterPercent),
+    expectedStatusCodes: codes === undefined ? DEFAULT_HEALTHCHECK.expectedStatusCodes : codes.split(",").map((c) => c.trim()).filter((c) => c !== ""),
+  };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -44,6 +70,10 @@ export async function run(argv: string[]): Promise<number> {
       network: { type: "string", default: "vk8s" },
       out: { type: "string" },
       table: { type: "boolean", default: false },
+      "hc-interval": { type: "string" },
+      "hc-timeout": { type: "string" },
+      "hc-jitter-percent": { type: "string" },
+      "hc-expected-status": { type: "string" },
     },
     usage,
   );
@@ -62,16 +92,16 @@ export async function run(argv: string[]): Promise<number> {
     xcNamespace,
     locator: locator(values.site, values["virtual-site"], values.tenant),
     network: values.network as Network,
+    healthcheck: healthcheckOptions(values),
   });
-  const bad = [...plan.healthchecks, ...plan.origin_pools].map((o) => o.metadata.name).filter((n) => !isXcName(n));
-  if (bad.length) throw new Error(`internal: names that F5 XC would refuse: ${bad.join(", ")}`);
+  const errors = checkXcObjects(plan);
+  if (errors.length) throw new UsageError(`F5 XC would refuse these objects:\n${formatXcErrors(errors)}\n\n${usage}`);
   if (values.table) return (console.log(poolTable(plan.rows)), 0);
   if (values.out) {
-    for (const [dir, objects] of [["healthcheck", plan.healthchecks], ["origin_pool", plan.origin_pools]] as const) {
-      await mkdir(join(values.out, dir), { recursive: true });
-      for (const o of objects) await writeFile(join(values.out, dir, `${o.metadata.name}.json`), `${JSON.stringify(o, null, 2)}\n`);
-    }
-    console.log(`${poolTable(plan.rows)}\n\nwrote ${plan.healthchecks.length} health check(s) and ${plan.origin_pools.length} origin pool(s) under ${values.out}`);
+    await writeOutDir(values.out, outFiles(plan));
+    console.log(
+      `${poolTable(plan.rows)}\n\nwrote ${plan.healthchecks.length} health check(s), ${plan.origin_pools.length} origin pool(s) and ${APPLY_SCRIPT} under ${values.out}`,
+    );
     return 0;
   }
   console.log(JSON.stringify({ healthchecks: plan.healthchecks, origin_pools: plan.origin_pools }, null, 2));

@@ -23,6 +23,9 @@ export const UNDERSTOOD_CONTAINER_FIELDS = [
 export const UNDERSTOOD_TS_ENV: Readonly<Record<string, "fieldRef:metadata.name" | "secretKeyRef" | "value" | "port" | "path">> = {
   POD_NAME: "fieldRef:metadata.name",
   TS_AUTHKEY: "secretKeyRef",
+  // OAuth client credentials (tailnets[].oauth), instead of TS_AUTHKEY: containerboot mints keys with them.
+  TS_CLIENT_ID: "secretKeyRef",
+  TS_CLIENT_SECRET: "secretKeyRef",
   TS_USERSPACE: "value",
   TS_AUTH_ONCE: "value",
   TS_KUBE_SECRET: "value",
