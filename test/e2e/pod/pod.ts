@@ -25,7 +25,7 @@ export interface PodRunOptions extends ReadPodOptions {
   drainTimeS?: number;
   /** Envoy log level override (default: the container's --log-level). */
   envoyLogLevel?: string;
-  /** Envoy --concurrency (default 1, test/lib/envoy.ts). */
+  /** Envoy --concurrency (default: the container's rendered --concurrency). */
   envoyConcurrency?: number;
 }
 

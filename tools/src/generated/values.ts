@@ -220,6 +220,10 @@ export interface ValuesInput {
       };
     };
     /**
+     * Envoy's worker threads (--concurrency). Default: envoy.resources.limits.cpu rounded up to whole cores (at least 1), or 2 when no CPU limit is set; without it Envoy would start one worker per hardware thread of the node.
+     */
+    concurrency?: number;
+    /**
      * Envoy admin port, bound to 127.0.0.1 only.
      */
     adminPort?: number;
@@ -904,6 +908,10 @@ export interface Values {
         [k: string]: string | number | undefined;
       };
     };
+    /**
+     * Envoy's worker threads (--concurrency). Default: envoy.resources.limits.cpu rounded up to whole cores (at least 1), or 2 when no CPU limit is set; without it Envoy would start one worker per hardware thread of the node.
+     */
+    concurrency?: number;
     /**
      * Envoy admin port, bound to 127.0.0.1 only.
      */

@@ -274,6 +274,12 @@ export const valuesSchema: Schema = {
       properties: {
         image: image("Envoy", "envoyproxy/envoy", "distroless-v1.40.0"),
         resources: resources("Envoy"),
+        concurrency: {
+          type: "integer",
+          minimum: 1,
+          description:
+            "Envoy's worker threads (--concurrency). Default: envoy.resources.limits.cpu rounded up to whole cores (at least 1), or 2 when no CPU limit is set; without it Envoy would start one worker per hardware thread of the node.",
+        },
         adminPort: port("Envoy admin port, bound to 127.0.0.1 only.", 10500),
         healthPort: port(
           "Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.",
