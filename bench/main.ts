@@ -5,6 +5,7 @@ import { writeResults, type Section } from "./lib/results.ts";
 const all: Record<string, () => Promise<{ run(): Promise<Section> }>> = {
   scale: () => import("./scale.ts"),
   dataplane: () => import("./dataplane.ts"),
+  burst: () => import("./burst.ts"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -109,3 +109,26 @@ periodSeconds: {{ $t.periodSeconds }}
 timeoutSeconds: {{ $t.timeoutSeconds }}
 failureThreshold: {{ $t.failureThreshold }}
 {{- end -}}
+{{/* The Envoy CPU limit envoy.concurrency is derived from, as text: empty when envoy.concurrency is set or there is no limit. */}}
+{{- define "tailscale-egress.envoy.derivingCpuLimit" -}}
+{{- if not (hasKey .Values.envoy "concurrency") -}}
+{{- dig "limits" "cpu" "" (.Values.envoy.resources | default dict) | toString -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Envoy's worker threads (--concurrency): envoy.concurrency, else the CPU limit rounded up to whole cores (at
+least 1), else 2. tools/src/plan/concurrency.ts computes the same.
+*/}}
+{{- define "tailscale-egress.envoy.concurrency" -}}
+{{- $cpu := include "tailscale-egress.envoy.derivingCpuLimit" . -}}
+{{- if hasKey .Values.envoy "concurrency" -}}
+{{- int .Values.envoy.concurrency -}}
+{{- else if not $cpu -}}
+2
+{{- else if hasSuffix "m" $cpu -}}
+{{- max 1 (div (add (trimSuffix "m" $cpu | atoi) 999) 1000) -}}
+{{- else -}}
+{{- max 1 (ceil (float64 $cpu) | int) -}}
+{{- end -}}
+{{- end -}}

@@ -90,6 +90,10 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- end -}}
 {{- include "tailscale-egress.checkTimeout" (list "envoy.connectTimeout" $v.envoy.connectTimeout) -}}
+{{- $cpu := include "tailscale-egress.envoy.derivingCpuLimit" . -}}
+{{- if and $cpu (not (regexMatch "^([0-9]+m|[0-9]+(\\.[0-9]+)?)$" $cpu)) -}}
+{{- fail (printf "envoy.resources.limits.cpu: %q is not a CPU quantity envoy.concurrency can be derived from: use millicores or cores (e.g. 500m, 2 or 1.5), or set envoy.concurrency" $cpu) -}}
+{{- end -}}
 {{- /* Ports: every port the pod binds is distinct and within range. */ -}}
 {{- include "tailscale-egress.ensurePlan" . -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}

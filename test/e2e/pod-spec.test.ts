@@ -2,6 +2,7 @@
 // probes, hooks or mounts that the harness does not know makes readPod() fail, naming the field.
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../tools/src/helm/manifests.ts";
+import { parseEnvoyArgs } from "../../tools/src/local/envoy.ts";
 import { expandVars, readPod, remapPodForLocalRun } from "../../tools/src/local/pod/spec.ts";
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 
@@ -25,6 +26,7 @@ describe("pod harness: rendered pod spec", () => {
     expect(a!.env.TS_HOSTNAME).toBe("tailscale-egress-0-a");
     expect(a!.command?.[0]).toBe("/bin/sh");
     expect(a!.runAs).toEqual({ uid: 65532, gid: 65532 });
+    expect(parseEnvoyArgs(pod.envoy.args)).toEqual({ configFile: "envoy.json", logLevel: "info", concurrency: 2 });
     const local = remapPodForLocalRun(pod, { ports: new Map([[10550, 1], [10700, 2], [10500, 3], [10501, 4]]) });
     expect(local.tailscale[0]!.env.TS_OUTBOUND_HTTP_PROXY_LISTEN).toBe("127.0.0.1:1");
     expect(local.tailscale[0]!.env.TS_LOCAL_ADDR_PORT).toBe("127.0.0.1:2");
@@ -69,7 +71,8 @@ describe("pod harness: rendered pod spec", () => {
     ["container args", (c) => (c[1]!.args = ["--x"]), /args not understood/],
     ["an exec probe", (c) => (c[1]!.readinessProbe = { exec: { command: ["true"] } }), /readinessProbe.*not understood|only httpGet/],
     ["an unknown container field", (c) => (c[0]!.workingDir = "/"), /field\(s\) workingDir not understood/],
-    ["an unknown envoy arg", (c) => (c[0]!.args = [...(c[0]!.args as string[]), "--concurrency", "2"]), /--concurrency 2 is not understood/],
+    ["an unknown envoy arg", (c) => (c[0]!.args = [...(c[0]!.args as string[]), "--cpuset-threads", "true"]), /--cpuset-threads true is not understood/],
+    ["a --concurrency that is not a worker count", (c) => (c[0]!.args = (c[0]!.args as string[]).map((a) => (a === "2" ? "0" : a))), /--concurrency 0 is not understood/],
     ["a new volume mount", (c) => (c[1]!.volumeMounts as C[]).push({ name: "x", mountPath: "/x" }), /mounts .* not understood/],
     ["a postStart hook", (c) => ((c[1]!.lifecycle as C).postStart = { exec: { command: ["true"] } }), /postStart not understood/],
   ];
@@ -78,7 +81,6 @@ describe("pod harness: rendered pod spec", () => {
     mutate(containers(m));
     const run = async () => {
       const pod = readPod(m, { secrets: { "ts-b": { k: "tskey-b" } } });
-      const { parseEnvoyArgs } = await import("../../tools/src/local/envoy.ts");
       parseEnvoyArgs(pod.envoy.args);
     };
     await expect(run()).rejects.toThrow(re);

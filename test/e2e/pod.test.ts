@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { cleanEnd, stopwatch } from "./suite.ts";
 import { podTemplate, servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
 import { LDS_FILE } from "../../tools/src/plan/envoy.ts";
-import { isListening, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "../../tools/src/local/lab/index.ts";
+import { descendantsNamed, isListening, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "../../tools/src/local/lab/index.ts";
 import { startEchoServer } from "../../tools/src/local/lab/echo.ts";
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 import { openConn, startVantage, tcpExchange, type Vantage } from "../../tools/src/local/pod/net.ts";
@@ -121,27 +121,11 @@ describe("the pod, run for real from the rendered manifests", () => {
     expect(envoyUid).toBe("65532\t65532\t65532\t65532");
     expect(pod.local.tailscale.map((c) => c.runAs)).toEqual([{ uid: 65532, gid: 65532 }, { uid: 65532, gid: 65532 }]);
     // Each container's processes: the descendants of its sandbox process (by PPid), named containerboot or tailscaled.
-    const status = new Map<number, string>();
-    for (const d of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-      try {
-        status.set(Number(d), fs.readFileSync(`/proc/${d}/status`, "utf8"));
-      } catch {
-        // process gone
-      }
-    }
-    const ppid = (pid: number) => Number(status.get(pid)?.match(/^PPid:\s+(\d+)/m)?.[1] ?? 0);
-    const descends = (pid: number, root: number): boolean => {
-      for (let p = pid, hops = 0; p > 1 && hops < 64; p = ppid(p), hops++) if (p === root) return true;
-      return false;
-    };
+    const uidOf = (pid: number): string => fs.readFileSync(`/proc/${pid}/status`, "utf8").match(/^Uid:\s+(.*)$/m)?.[1]?.trim() ?? "";
     const uids: Record<string, string[]> = {};
     for (const cb of pod.tailscale.values()) {
-      const root = cb.proc().pid;
-      for (const [pid, st] of status) {
-        const name = st.match(/^Name:\s+(\S+)/m)?.[1] ?? "";
-        if ((name === "containerboot" || name === "tailscaled") && descends(pid, root)) {
-          (uids[`${cb.name}/${name}`] ??= []).push(st.match(/^Uid:\s+(.*)$/m)?.[1]?.trim() ?? "");
-        }
+      for (const name of ["containerboot", "tailscaled"]) {
+        for (const pid of descendantsNamed(cb.proc().pid, name)) (uids[`${cb.name}/${name}`] ??= []).push(uidOf(pid));
       }
     }
     console.log("uids:", JSON.stringify(uids));

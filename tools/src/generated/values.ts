@@ -220,6 +220,10 @@ export interface ValuesInput {
       };
     };
     /**
+     * Envoy's worker threads (--concurrency). Default: envoy.resources.limits.cpu rounded up to whole cores (at least 1), or 2 when no CPU limit is set; without it Envoy would start one worker per hardware thread of the node.
+     */
+    concurrency?: number;
+    /**
      * Envoy admin port, bound to 127.0.0.1 only.
      */
     adminPort?: number;
@@ -228,11 +232,11 @@ export interface ValuesInput {
      */
     healthPort?: number;
     /**
-     * Default connect timeout of every service. A duration in ms or s, such as 500ms, 5s or 1.5s.
+     * Default time allowed to connect to a tailnet's loopback HTTP proxy (Envoy's cluster connect_timeout), for every service. It does not bound the CONNECT to the target: Envoy 1.40 has no timeout for a CONNECT that gets no answer, so a connection to a dead or black-holed target stays open, carrying nothing, until envoy.idleTimeout closes it. A duration in ms or s, such as 500ms, 5s or 1.5s.
      */
     connectTimeout?: string;
     /**
-     * Closes a tunnelled connection with no traffic in either direction for this long. A duration in ms or s, such as 500ms, 5s or 1.5s.
+     * Closes a tunnelled connection with no traffic in either direction for this long. The timer starts when the connection is accepted, so it also closes a connection whose CONNECT never gets an answer (a dead or black-holed target), with response flag UF in the access log and tcp.<tailnet>.<service>.idle_timeout counted. A duration in ms or s, such as 500ms, 5s or 1.5s.
      */
     idleTimeout?: string;
     /**
@@ -674,7 +678,7 @@ export interface Tailnet {
    */
   slot?: number;
   /**
-   * Default connect timeout for this tailnet's services, overriding envoy.connectTimeout. A duration in ms or s, such as 500ms, 5s or 1.5s.
+   * Default time allowed to connect to this tailnet's loopback HTTP proxy, for its services, overriding envoy.connectTimeout. It does not bound the tunnel to the target: see envoy.connectTimeout. A duration in ms or s, such as 500ms, 5s or 1.5s.
    */
   connectTimeout?: string;
   /**
@@ -710,7 +714,7 @@ export interface TailnetService {
    */
   listenPort?: number;
   /**
-   * Connect timeout for this service, overriding the tailnet's and envoy.connectTimeout. A duration in ms or s, such as 500ms, 5s or 1.5s.
+   * Time allowed to connect to the tailnet's loopback HTTP proxy for this service, overriding the tailnet's and envoy.connectTimeout. It does not bound the tunnel to the target: see envoy.connectTimeout. A duration in ms or s, such as 500ms, 5s or 1.5s.
    */
   connectTimeout?: string;
 }
@@ -935,6 +939,10 @@ export interface Values {
       };
     };
     /**
+     * Envoy's worker threads (--concurrency). Default: envoy.resources.limits.cpu rounded up to whole cores (at least 1), or 2 when no CPU limit is set; without it Envoy would start one worker per hardware thread of the node.
+     */
+    concurrency?: number;
+    /**
      * Envoy admin port, bound to 127.0.0.1 only.
      */
     adminPort: number;
@@ -943,11 +951,11 @@ export interface Values {
      */
     healthPort: number;
     /**
-     * Default connect timeout of every service. A duration in ms or s, such as 500ms, 5s or 1.5s.
+     * Default time allowed to connect to a tailnet's loopback HTTP proxy (Envoy's cluster connect_timeout), for every service. It does not bound the CONNECT to the target: Envoy 1.40 has no timeout for a CONNECT that gets no answer, so a connection to a dead or black-holed target stays open, carrying nothing, until envoy.idleTimeout closes it. A duration in ms or s, such as 500ms, 5s or 1.5s.
      */
     connectTimeout: string;
     /**
-     * Closes a tunnelled connection with no traffic in either direction for this long. A duration in ms or s, such as 500ms, 5s or 1.5s.
+     * Closes a tunnelled connection with no traffic in either direction for this long. The timer starts when the connection is accepted, so it also closes a connection whose CONNECT never gets an answer (a dead or black-holed target), with response flag UF in the access log and tcp.<tailnet>.<service>.idle_timeout counted. A duration in ms or s, such as 500ms, 5s or 1.5s.
      */
     idleTimeout: string;
     /**

@@ -49,3 +49,11 @@ export function servicePorts(manifests: Manifest[]): ServicePort[] {
 export function podTemplate(manifests: Manifest[]): unknown {
   return (findOne(manifests, "StatefulSet").spec as { template: unknown }).template;
 }
+
+/** The rendered args of the Envoy container. */
+export function envoyArgs(manifests: Manifest[]): string[] {
+  const spec = (podTemplate(manifests) as { spec: { containers: { name: string; args?: string[] }[] } }).spec;
+  const envoy = spec.containers.find((c) => c.name === "envoy");
+  if (!envoy) throw new Error("the rendered pod has no envoy container");
+  return envoy.args ?? [];
+}

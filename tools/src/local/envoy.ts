@@ -152,30 +152,39 @@ export interface StartOptions {
   /** What 0.0.0.0 binds to (remapForLocalRun's wildcardTo). */
   wildcardTo?: string;
   /**
-   * The Envoy container's rendered args. Only `--config-path <ENVOY_CONFIG_DIR>/<bootstrap>` and `--log-level
-   * <level>` are understood; anything else is an error, so a chart change cannot be silently ignored.
+   * The Envoy container's rendered args. Only `--config-path <ENVOY_CONFIG_DIR>/<bootstrap>`, `--log-level
+   * <level>` and `--concurrency <n>` are understood; anything else is an error, so a chart change cannot be
+   * silently ignored.
    */
   containerArgs?: readonly string[];
   /** --drain-time-s (default 1). */
   drainTimeS?: number;
   /** Run Envoy as this uid/gid (the container's securityContext), through setpriv with no privileges. */
   runAs?: { uid: number; gid: number };
-  /** --concurrency: worker threads (default 1). */
+  /** --concurrency: worker threads (default: the container's --concurrency, else 1). */
   concurrency?: number;
 }
 
-/** The understood Envoy container args as { configFile, logLevel }; throws on anything else. */
-export function parseEnvoyArgs(args: readonly string[]): { configFile: string; logLevel: string | undefined } {
+export interface EnvoyArgs {
+  configFile: string;
+  logLevel: string | undefined;
+  concurrency: number | undefined;
+}
+
+/** The understood Envoy container args; throws on anything else. */
+export function parseEnvoyArgs(args: readonly string[]): EnvoyArgs {
   let configFile = BOOTSTRAP_FILE;
   let logLevel: string | undefined;
+  let concurrency: number | undefined;
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     if (value === undefined) throw new Error(`envoy container arg ${flag} has no value: the harness does not understand ${JSON.stringify(args)}`);
     if (flag === "--config-path" && value.startsWith(`${ENVOY_CONFIG_DIR}/`)) configFile = value.slice(ENVOY_CONFIG_DIR.length + 1);
     else if (flag === "--log-level") logLevel = value;
+    else if (flag === "--concurrency" && /^[1-9][0-9]*$/.test(value)) concurrency = Number(value);
     else throw new Error(`envoy container arg ${flag} ${value} is not understood by the harness (tools/src/local/envoy.ts parseEnvoyArgs)`);
   }
-  return { configFile, logLevel };
+  return { configFile, logLevel, concurrency };
 }
 
 /**
@@ -200,7 +209,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
   const envoy = toolPath("envoy");
   const listenerPorts = listenersOf(rendered).map(portOf);
   const adminPort = portOf(rendered[BOOTSTRAP_FILE]?.admin as JsonObject);
-  const { configFile, logLevel } = parseEnvoyArgs(opts.containerArgs ?? ["--config-path", `${ENVOY_CONFIG_DIR}/${BOOTSTRAP_FILE}`]);
+  const { configFile, logLevel, concurrency } = parseEnvoyArgs(opts.containerArgs ?? ["--config-path", `${ENVOY_CONFIG_DIR}/${BOOTSTRAP_FILE}`]);
   let ports: Map<number, number>;
   if (opts.ports) ports = new Map([...opts.ports, ...(opts.extraPorts ?? [])]);
   else {
@@ -231,7 +240,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
       "-c", join(configDir, configFile),
       "--use-dynamic-base-id", // parallel Envoys must not share hot-restart memory
       "--admin-address-path", adminPath,
-      "--concurrency", String(opts.concurrency ?? 1),
+      "--concurrency", String(opts.concurrency ?? concurrency ?? 1),
       "--drain-time-s", String(opts.drainTimeS ?? 1),
       "--parent-shutdown-time-s", String((opts.drainTimeS ?? 1) + 1),
       "-l", opts.logLevel ?? logLevel ?? "warning",

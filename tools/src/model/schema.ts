@@ -129,7 +129,7 @@ export const serviceSchema: Schema = {
       "Pins the Service and Envoy listener port of this service. Default: 10000 + slot*1000 + index. Pin ports that F5 XC origin pools point at, so removing an earlier service cannot move them.",
     ),
     connectTimeout: duration(
-      "Connect timeout for this service, overriding the tailnet's and envoy.connectTimeout.",
+      "Time allowed to connect to the tailnet's loopback HTTP proxy for this service, overriding the tailnet's and envoy.connectTimeout. It does not bound the tunnel to the target: see envoy.connectTimeout.",
     ),
   },
 };
@@ -181,7 +181,7 @@ export const tailnetSchema: Schema = {
       maximum: MAX_SLOT,
       description: `Pins this tailnet's port block: services get 10000 + slot*1000 + index and the proxy 127.0.0.1:(10550 + slot). Default: the tailnet's index. 0..${MAX_SLOT}.`,
     },
-    connectTimeout: duration("Default connect timeout for this tailnet's services, overriding envoy.connectTimeout."),
+    connectTimeout: duration("Default time allowed to connect to this tailnet's loopback HTTP proxy, for its services, overriding envoy.connectTimeout. It does not bound the tunnel to the target: see envoy.connectTimeout."),
     services: {
       type: "array",
       description: `Services reached in this tailnet, at most ${MAX_SERVICES_PER_TAILNET}.`,
@@ -293,13 +293,25 @@ export const valuesSchema: Schema = {
       properties: {
         image: image("Envoy", "envoyproxy/envoy", "distroless-v1.40.0"),
         resources: resources("Envoy"),
+        concurrency: {
+          type: "integer",
+          minimum: 1,
+          description:
+            "Envoy's worker threads (--concurrency). Default: envoy.resources.limits.cpu rounded up to whole cores (at least 1), or 2 when no CPU limit is set; without it Envoy would start one worker per hardware thread of the node.",
+        },
         adminPort: port("Envoy admin port, bound to 127.0.0.1 only.", 10500),
         healthPort: port(
           "Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.",
           10501,
         ),
-        connectTimeout: duration("Default connect timeout of every service.", "5s"),
-        idleTimeout: duration("Closes a tunnelled connection with no traffic in either direction for this long.", "3600s"),
+        connectTimeout: duration(
+          "Default time allowed to connect to a tailnet's loopback HTTP proxy (Envoy's cluster connect_timeout), for every service. It does not bound the CONNECT to the target: Envoy 1.40 has no timeout for a CONNECT that gets no answer, so a connection to a dead or black-holed target stays open, carrying nothing, until envoy.idleTimeout closes it.",
+          "5s",
+        ),
+        idleTimeout: duration(
+          "Closes a tunnelled connection with no traffic in either direction for this long. The timer starts when the connection is accepted, so it also closes a connection whose CONNECT never gets an answer (a dead or black-holed target), with response flag UF in the access log and tcp.<tailnet>.<service>.idle_timeout counted.",
+          "3600s",
+        ),
         bufferLimitBytes: {
           type: "integer",
           minimum: 1024,

@@ -2,6 +2,7 @@
 // in the same order, with the same messages (the chart stops at the first; this returns them all).
 import type { Tailnet, Values } from "../generated/values.ts";
 import { MAX_NAME_LENGTH, MAX_PORT, MAX_PORT_NAME_LENGTH } from "../model/constants.ts";
+import { cpuCores, derivingCpuLimit } from "../plan/concurrency.ts";
 import { durationMs } from "../plan/duration.ts";
 import { containerName, fullname, stateSecretName } from "../plan/names.ts";
 import { HEALTH_PORT_NAME, planPorts } from "../plan/ports.ts";
@@ -91,6 +92,10 @@ export function checkRules(values: Values, release: string): RuleError[] {
     });
   });
   checkTimeout("envoy.connectTimeout", values.envoy.connectTimeout, err);
+  const cpu = derivingCpuLimit(values);
+  if (cpu !== undefined && cpuCores(cpu) === undefined) {
+    err("envoy.resources.limits.cpu", `"${cpu}" is not a CPU quantity envoy.concurrency can be derived from: use millicores or cores (e.g. 500m, 2 or 1.5), or set envoy.concurrency`);
+  }
 
   // Ports: every port the pod binds is distinct and within range.
   const plan = planPorts(values);

@@ -12,3 +12,4 @@ export { connectThroughProxy, openTunnel, type ConnectResult, type ConnectOption
 export { tailscaleStatus, runningStatus, type TailscaleStatus, type NodeView } from "./tsstatus.ts";
 export { LAB_TAILSCALE_ENV } from "./tsenv.ts";
 export { sandboxCommand, type SandboxSpec } from "./sandbox.ts";
+export { cpuSeconds, descendantNamed, descendantsNamed } from "./proctree.ts";

@@ -45,23 +45,24 @@ export interface DemoTailnet {
 export async function startDemoTailnet(): Promise<DemoTailnet> {
   const headscale = await startHeadscale({ name: DEMO_TAILNET });
   const [target, hello] = await Promise.all([startTarget({ hostname: DEMO_TARGET, headscale }), startHelloEchoServer(DEMO_TARGET)]);
-  const values = {
-    tailscale: { tags: [] },
-    termination: { drainSeconds: 2 },
-    envoy: { healthCheck: { interval: "1s" } },
-    tailnets: [
-      {
-        name: DEMO_TAILNET,
-        authKey: headscale.authKey,
-        loginServer: headscale.url,
-        services: [
-          { name: "demo-hello", host: target.magicDNSName, port: hello.port },
-          { name: "demo-echo", host: target.ipv4, port: target.port },
-        ],
-      },
+  const values = labValues(
+    DEMO_TAILNET,
+    headscale,
+    [
+      { name: "demo-hello", host: target.magicDNSName, port: hello.port },
+      { name: "demo-echo", host: target.ipv4, port: target.port },
     ],
-  };
+    { termination: { drainSeconds: 2 }, envoy: { healthCheck: { interval: "1s" } } },
+  );
   return { headscale, target, helloPort: hello.port, values };
+}
+
+/**
+ * Chart values for one lab tailnet: its headscale's URL and key, no ACL tags (the lab's headscale has no tag
+ * owners), these services, and any other top-level values.
+ */
+export function labValues(name: string, headscale: Headscale, services: object[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { tailscale: { tags: [] }, ...extra, tailnets: [{ name, authKey: headscale.authKey, loginServer: headscale.url, services }] };
 }
 
 /** helm template (Helm 3) of the values, parsed. */

@@ -25,7 +25,7 @@ export interface PodRunOptions extends ReadPodOptions {
   drainTimeS?: number;
   /** Envoy log level override (default: the container's --log-level). */
   envoyLogLevel?: string;
-  /** Envoy --concurrency (default 1, tools/src/local/envoy.ts). */
+  /** Envoy --concurrency (default: the container's rendered --concurrency). */
   envoyConcurrency?: number;
   /** The API that containers keeping state in Secrets use (tools/src/local/kube/access.ts podKubeAccess).
    * Without it, such a container keeps its state in its /var/run volume instead (see localState). */
