@@ -7,7 +7,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findOne, servicePorts, type Manifest } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
-import { goldenInputs, manifestsOf, renderCached } from "./lib/cases.ts";
+import { goldenInputs, manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const SCRIPT = repoPath("files/check-ports.sh");
@@ -17,8 +17,12 @@ type PodSpec = { containers: Container[]; securityContext: Record<string, unknow
 const testPod = (ms: Manifest[]): Manifest => findOne(ms, "Pod", "-test-connection");
 
 describe("helm test pod", () => {
-  it.each(goldenInputs().map((c) => [c.name, c.file] as const))("%s: checks every Service port", async (_n, file) => {
+  it.each(goldenInputs().map((c) => [c.name, c.file] as const))("%s: checks every Service port (or renders no test pod when tests.enabled is false)", async (_n, file) => {
     const ms = await manifestsOf(file);
+    if ((await valuesOf(file)).tests.enabled === false) {
+      expect(ms.filter((m) => m.kind === "Pod")).toEqual([]);
+      return;
+    }
     const pod = testPod(ms);
     expect(pod.metadata.annotations?.["helm.sh/hook"]).toBe("test");
     const svc = findOne(ms, "Service");
