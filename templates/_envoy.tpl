@@ -15,11 +15,11 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
 
 {{/* Envoy's form of a values duration. */}}
 {{- define "tailscale-egress.envoy.dur" -}}
-{{- include "tailscale-egress.envoyDuration" (include "tailscale-egress.durationMs" . | atoi) -}}
+{{- include "tailscale-egress.plan.envoyDuration" (include "tailscale-egress.plan.durationMs" . | atoi) -}}
 {{- end -}}
 
 {{- define "tailscale-egress.envoy.bootstrap" -}}
-{{- $name := include "tailscale-egress.fullname" . -}}
+{{- $name := include "tailscale-egress.helpers.fullname" . -}}
 {{- $limit := dict "@type" "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig" "max_active_downstream_connections" (int .Values.envoy.maxDownstreamConnections) -}}
 {{- toJson (dict
   "node" (dict "id" $name "cluster" $name)
@@ -170,7 +170,7 @@ Call with the resources' compact JSON, joined by ",\n    ".
 
 {{/* LDS resources, streamed (no list is built: appending is quadratic at 5,500 listeners). */}}
 {{- define "tailscale-egress.envoy.listeners" -}}
-{{- include "tailscale-egress.ensurePlan" . -}}
+{{- include "tailscale-egress.plan.ensure" . -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}
 {{- include "tailscale-egress.envoy.healthListener" (list . $plan) -}}
 {{- $idle := include "tailscale-egress.envoy.dur" .Values.envoy.idleTimeout -}}
@@ -181,7 +181,7 @@ Call with the resources' compact JSON, joined by ",\n    ".
 
 {{/* CDS resources, streamed. */}}
 {{- define "tailscale-egress.envoy.clusters" -}}
-{{- include "tailscale-egress.ensurePlan" . -}}
+{{- include "tailscale-egress.plan.ensure" . -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}
 {{- include "tailscale-egress.envoy.adminCluster" . -}}
 {{- range $plan.tailnets }},
@@ -214,4 +214,28 @@ literal block adds (the same sum as dataBytes in tools/src/plan/configmap.ts). *
 {{- $n := 0 -}}
 {{- range $name, $text := index .Values "tailscale-egress/envoyFiles" }}{{ $n = add $n (len $text) 1 }}{{ end -}}
 {{- $n -}}
+{{- end -}}
+
+{{/* The Envoy CPU limit envoy.concurrency is derived from, as text: empty when envoy.concurrency is set or there is no limit. */}}
+{{- define "tailscale-egress.envoy.derivingCpuLimit" -}}
+{{- if not (hasKey .Values.envoy "concurrency") -}}
+{{- dig "limits" "cpu" "" (.Values.envoy.resources | default dict) | toString -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Envoy's worker threads (--concurrency): envoy.concurrency, else the CPU limit rounded up to whole cores (at
+least 1), else 2. tools/src/plan/concurrency.ts computes the same.
+*/}}
+{{- define "tailscale-egress.envoy.concurrency" -}}
+{{- $cpu := include "tailscale-egress.envoy.derivingCpuLimit" . -}}
+{{- if hasKey .Values.envoy "concurrency" -}}
+{{- int .Values.envoy.concurrency -}}
+{{- else if not $cpu -}}
+2
+{{- else if hasSuffix "m" $cpu -}}
+{{- max 1 (div (add (trimSuffix "m" $cpu | atoi) 999) 1000) -}}
+{{- else -}}
+{{- max 1 (ceil (float64 $cpu) | int) -}}
+{{- end -}}
 {{- end -}}

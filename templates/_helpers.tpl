@@ -1,13 +1,14 @@
 {{/*
-Names, labels and images. Every helper is prefixed with the chart name.
+Names, labels and images. Every helper in templates/ is named tailscale-egress.<file>.<name>, where
+<file> is the file it lives in without the underscore and extension (here: tailscale-egress.helpers.*).
 tools/src/plan/names.ts implements the same names for the CLI.
 */}}
 
-{{- define "tailscale-egress.name" -}}
+{{- define "tailscale-egress.helpers.name" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{- define "tailscale-egress.fullname" -}}
+{{- define "tailscale-egress.helpers.fullname" -}}
 {{- if .Values.fullnameOverride -}}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
@@ -20,18 +21,18 @@ tools/src/plan/names.ts implements the same names for the CLI.
 {{- end -}}
 {{- end -}}
 
-{{- define "tailscale-egress.chart" -}}
+{{- define "tailscale-egress.helpers.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{- define "tailscale-egress.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "tailscale-egress.name" . }}
+{{- define "tailscale-egress.helpers.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "tailscale-egress.helpers.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
-{{- define "tailscale-egress.labels" -}}
-helm.sh/chart: {{ include "tailscale-egress.chart" . }}
-{{ include "tailscale-egress.selectorLabels" . }}
+{{- define "tailscale-egress.helpers.labels" -}}
+helm.sh/chart: {{ include "tailscale-egress.helpers.chart" . }}
+{{ include "tailscale-egress.helpers.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/component: egress
@@ -40,16 +41,16 @@ app.kubernetes.io/component: egress
 {{- end }}
 {{- end -}}
 
-{{- define "tailscale-egress.serviceAccountName" -}}
+{{- define "tailscale-egress.helpers.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
-{{- default (include "tailscale-egress.fullname" .) .Values.serviceAccount.name -}}
+{{- default (include "tailscale-egress.helpers.fullname" .) .Values.serviceAccount.name -}}
 {{- else -}}
 {{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
 
 {{/* Image reference: (global.imageRegistry or registry)/repository, then @digest or :tag. Call with (list $ image). */}}
-{{- define "tailscale-egress.image" -}}
+{{- define "tailscale-egress.helpers.image" -}}
 {{- $root := index . 0 -}}
 {{- $img := index . 1 -}}
 {{- $registry := default $img.registry (($root.Values.global).imageRegistry) -}}
@@ -62,30 +63,30 @@ app.kubernetes.io/component: egress
 {{- end -}}
 
 {{/* The Secret holding a tailnet's auth key, as (dict "name" .. "key" ..). Call with (list $ tailnet). */}}
-{{- define "tailscale-egress.authSecretRef" -}}
+{{- define "tailscale-egress.helpers.authSecretRef" -}}
 {{- $root := index . 0 -}}
 {{- $tn := index . 1 -}}
 {{- if $tn.existingSecret -}}
 {{- toJson (dict "name" $tn.existingSecret.name "key" (default "authkey" $tn.existingSecret.key)) -}}
 {{- else -}}
-{{- toJson (dict "name" (printf "%s-auth" (include "tailscale-egress.fullname" $root)) "key" $tn.name) -}}
+{{- toJson (dict "name" (printf "%s-auth" (include "tailscale-egress.helpers.fullname" $root)) "key" $tn.name) -}}
 {{- end -}}
 {{- end -}}
 
 {{/* The Secret and keys holding a tailnet's OAuth client, as (dict "name" "idKey" "secretKey"). Call with (list $ tailnet). */}}
-{{- define "tailscale-egress.oauthSecretRef" -}}
+{{- define "tailscale-egress.helpers.oauthSecretRef" -}}
 {{- $root := index . 0 -}}
 {{- $tn := index . 1 -}}
 {{- with $tn.oauth.existingSecret -}}
 {{- toJson (dict "name" .name "idKey" (default "client_id" .clientIdKey) "secretKey" (default "client_secret" .clientSecretKey)) -}}
 {{- else -}}
-{{- toJson (dict "name" (printf "%s-auth" (include "tailscale-egress.fullname" $root)) "idKey" (printf "%s.oauth-client-id" $tn.name) "secretKey" (printf "%s.oauth-client-secret" $tn.name)) -}}
+{{- toJson (dict "name" (printf "%s-auth" (include "tailscale-egress.helpers.fullname" $root)) "idKey" (printf "%s.oauth-client-id" $tn.name) "secretKey" (printf "%s.oauth-client-secret" $tn.name)) -}}
 {{- end -}}
 {{- end -}}
 
 {{/* State Secret names of every pod ordinal and tailnet (kubeSecret state only), as a JSON list. */}}
-{{- define "tailscale-egress.stateSecretNames" -}}
-{{- $full := include "tailscale-egress.fullname" . -}}
+{{- define "tailscale-egress.helpers.stateSecretNames" -}}
+{{- $full := include "tailscale-egress.helpers.fullname" . -}}
 {{- $names := list -}}
 {{- if eq .Values.tailscale.state "kubeSecret" -}}
 {{- range $o := until (int .Values.replicas) -}}
@@ -99,7 +100,7 @@ app.kubernetes.io/component: egress
 
 
 {{/* An httpGet probe on Envoy's health port. Call with (list $ path timings). */}}
-{{- define "tailscale-egress.probe" -}}
+{{- define "tailscale-egress.helpers.probe" -}}
 {{- $root := index . 0 -}}
 {{- $t := index . 2 -}}
 httpGet:
@@ -108,27 +109,4 @@ httpGet:
 periodSeconds: {{ $t.periodSeconds }}
 timeoutSeconds: {{ $t.timeoutSeconds }}
 failureThreshold: {{ $t.failureThreshold }}
-{{- end -}}
-{{/* The Envoy CPU limit envoy.concurrency is derived from, as text: empty when envoy.concurrency is set or there is no limit. */}}
-{{- define "tailscale-egress.envoy.derivingCpuLimit" -}}
-{{- if not (hasKey .Values.envoy "concurrency") -}}
-{{- dig "limits" "cpu" "" (.Values.envoy.resources | default dict) | toString -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
-Envoy's worker threads (--concurrency): envoy.concurrency, else the CPU limit rounded up to whole cores (at
-least 1), else 2. tools/src/plan/concurrency.ts computes the same.
-*/}}
-{{- define "tailscale-egress.envoy.concurrency" -}}
-{{- $cpu := include "tailscale-egress.envoy.derivingCpuLimit" . -}}
-{{- if hasKey .Values.envoy "concurrency" -}}
-{{- int .Values.envoy.concurrency -}}
-{{- else if not $cpu -}}
-2
-{{- else if hasSuffix "m" $cpu -}}
-{{- max 1 (div (add (trimSuffix "m" $cpu | atoi) 999) 1000) -}}
-{{- else -}}
-{{- max 1 (ceil (float64 $cpu) | int) -}}
-{{- end -}}
 {{- end -}}

@@ -4,16 +4,16 @@ Service s of tailnet slot t listens on 10000 + t*1000 + s (or its listenPort); t
 is on 127.0.0.1:(10550 + t). Services get the cluster ts-<tailnet>, or ts-<tailnet>-ct<ms>ms when their
 connect timeout differs from the tailnet's.
 */}}
-{{- define "tailscale-egress.computePlan" -}}
+{{- define "tailscale-egress.plan.compute" -}}
 {{- /* Written as a stream of JSON text: appending to a list copies it, which is quadratic at 5,500 ports. */ -}}
 {{- $v := .Values -}}
-{{- $defaultMs := include "tailscale-egress.durationMs" $v.envoy.connectTimeout | atoi -}}
+{{- $defaultMs := include "tailscale-egress.plan.durationMs" $v.envoy.connectTimeout | atoi -}}
 {{- $tailnets := list -}}
 {{- range $t, $tn := $v.tailnets -}}
 {{- $slot := $t -}}
 {{- if hasKey $tn "slot" }}{{ $slot = int $tn.slot }}{{ end -}}
 {{- $tnMs := $defaultMs -}}
-{{- if hasKey $tn "connectTimeout" }}{{ $tnMs = include "tailscale-egress.durationMs" $tn.connectTimeout | atoi }}{{ end -}}
+{{- if hasKey $tn "connectTimeout" }}{{ $tnMs = include "tailscale-egress.plan.durationMs" $tn.connectTimeout | atoi }}{{ end -}}
 {{- $tailnets = append $tailnets (dict "path" (printf "tailnets[%d]" $t) "name" $tn.name "index" $t "slot" $slot "proxyPort" (add 10550 $slot) "localPort" (add (int $v.tailscale.localPortBase) $slot) "cluster" (printf "ts-%s" $tn.name) "ms" $tnMs) -}}
 {{- end -}}
 {"tailnets":{{ toJson $tailnets }},"services":[
@@ -26,11 +26,11 @@ connect timeout differs from the tailnet's.
 {{- $portName := printf "tcp-%d" $listenPort -}}
 {{- if hasKey $svc "name" }}{{ $portName = $svc.name }}{{ end -}}
 {{- $ms := $tn.ms -}}
-{{- if hasKey $svc "connectTimeout" }}{{ $ms = include "tailscale-egress.durationMs" $svc.connectTimeout | atoi }}{{ end -}}
+{{- if hasKey $svc "connectTimeout" }}{{ $ms = include "tailscale-egress.plan.durationMs" $svc.connectTimeout | atoi }}{{ end -}}
 {{- $cluster := ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster $ms) (eq $ms $tn.ms) -}}
 {{- $host := ternary (printf "[%s]" $svc.host) $svc.host (contains ":" $svc.host) -}}
 {{- if not $first }},{{ end }}{{ $first = false -}}
-{{- toJson (dict "path" (printf "tailnets[%d].services[%d]" (int $tn.index) $s) "tailnet" $tn.name "index" $s "listenPort" $listenPort "portName" $portName "host" $svc.host "port" (int $svc.port) "target" (printf "%s:%d" $host (int $svc.port)) "statPrefix" (printf "%s.%s" $tn.name $portName) "cluster" $cluster "connectTimeout" (include "tailscale-egress.envoyDuration" $ms)) -}}
+{{- toJson (dict "path" (printf "tailnets[%d].services[%d]" (int $tn.index) $s) "tailnet" $tn.name "index" $s "listenPort" $listenPort "portName" $portName "host" $svc.host "port" (int $svc.port) "target" (printf "%s:%d" $host (int $svc.port)) "statPrefix" (printf "%s.%s" $tn.name $portName) "cluster" $cluster "connectTimeout" (include "tailscale-egress.plan.envoyDuration" $ms)) -}}
 {{- end -}}
 {{- end -}}
 ],"clusters":[
@@ -41,13 +41,13 @@ connect timeout differs from the tailnet's.
 {{- $timeouts := list $tn.ms -}}
 {{- range $values.services -}}
 {{- if hasKey . "connectTimeout" -}}
-{{- $ms := include "tailscale-egress.durationMs" .connectTimeout | atoi -}}
+{{- $ms := include "tailscale-egress.plan.durationMs" .connectTimeout | atoi -}}
 {{- if and (ne $ms $tn.ms) (not (hasKey $seen (toString $ms))) }}{{ $_ := set $seen (toString $ms) true }}{{ $timeouts = append $timeouts $ms }}{{ end -}}
 {{- end -}}
 {{- end -}}
 {{- range $ms := $timeouts -}}
 {{- if not $first }},{{ end }}{{ $first = false -}}
-{{- toJson (dict "name" (ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster (int $ms)) (eq (int $ms) (int $tn.ms))) "tailnet" $tn.name "proxyPort" $tn.proxyPort "localPort" $tn.localPort "connectTimeout" (include "tailscale-egress.envoyDuration" $ms)) -}}
+{{- toJson (dict "name" (ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster (int $ms)) (eq (int $ms) (int $tn.ms))) "tailnet" $tn.name "proxyPort" $tn.proxyPort "localPort" $tn.localPort "connectTimeout" (include "tailscale-egress.plan.envoyDuration" $ms)) -}}
 {{- end -}}
 {{- end -}}
 ],"reserved":{{ toJson (list (dict "name" "envoy-admin" "port" (int $v.envoy.adminPort) "owner" "envoy.adminPort") (dict "name" "health" "port" (int $v.envoy.healthPort) "owner" "envoy.healthPort")) }}}
@@ -59,14 +59,14 @@ so the first template that needs the plan stores it there under "tailscale-egres
 reuse it (at 55 x 100 ports it is the bulk of the rendering time). Callers include this, then read
 (index .Values "tailscale-egress/plan").
 */}}
-{{- define "tailscale-egress.ensurePlan" -}}
+{{- define "tailscale-egress.plan.ensure" -}}
 {{- if not (hasKey .Values "tailscale-egress/plan") -}}
-{{- $_ := set .Values "tailscale-egress/plan" (include "tailscale-egress.computePlan" . | fromJson) -}}
+{{- $_ := set .Values "tailscale-egress/plan" (include "tailscale-egress.plan.compute" . | fromJson) -}}
 {{- end -}}
 {{- end -}}
 
 {{/* Milliseconds of a duration written as 500ms or 1.5s (templates/_validate.tpl refuses any other form). */}}
-{{- define "tailscale-egress.durationMs" -}}
+{{- define "tailscale-egress.plan.durationMs" -}}
 {{- if hasSuffix "ms" . -}}
 {{- trimSuffix "ms" . | atoi -}}
 {{- else -}}
@@ -75,7 +75,7 @@ reuse it (at 55 x 100 ports it is the bulk of the rendering time). Callers inclu
 {{- end -}}
 
 {{/* Envoy's protobuf JSON duration for a number of milliseconds: 5s or 0.500s. */}}
-{{- define "tailscale-egress.envoyDuration" -}}
+{{- define "tailscale-egress.plan.envoyDuration" -}}
 {{- $ms := int . -}}
 {{- if eq (mod $ms 1000) 0 -}}
 {{- printf "%ds" (div $ms 1000) -}}

@@ -2,9 +2,9 @@
 Cross-field rules that JSON Schema cannot express clearly. Same rules, order and messages as
 tools/src/values/rules.ts; the chart fails on the first one broken, before anything is rendered.
 */}}
-{{- define "tailscale-egress.validate" -}}
+{{- define "tailscale-egress.validate.rules" -}}
 {{- $v := .Values -}}
-{{- $full := include "tailscale-egress.fullname" . -}}
+{{- $full := include "tailscale-egress.helpers.fullname" . -}}
 {{- $tagRe := "^tag:[A-Za-z0-9][-A-Za-z0-9_]*$" -}}
 {{- if gt (len $full) 52 -}}
 {{- fail (printf "fullnameOverride: the full name %q is %d characters; it names the StatefulSet and must be at most 52 (set a shorter release name or fullnameOverride)" $full (len $full)) -}}
@@ -69,7 +69,7 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- fail (printf "%s.tags[%d]: %q must be an ACL tag of the form tag:<name> (e.g. tag:f5xc-egress)" $p $i $tag) -}}
 {{- end -}}
 {{- end -}}
-{{- if hasKey $tn "connectTimeout" }}{{ include "tailscale-egress.checkTimeout" (list (printf "%s.connectTimeout" $p) $tn.connectTimeout) }}{{ end -}}
+{{- if hasKey $tn "connectTimeout" }}{{ include "tailscale-egress.validate.timeout" (list (printf "%s.connectTimeout" $p) $tn.connectTimeout) }}{{ end -}}
 {{- range $s, $svc := $tn.services -}}
 {{- $sp := printf "%s.services[%d]" $p $s -}}
 {{- $dns := "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?$" -}}
@@ -80,7 +80,7 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- if eq ($svc.protocol | default "tcp") "udp" -}}
 {{- fail (printf "%s.protocol: udp is not supported: traffic is carried in an HTTP CONNECT tunnel, which cannot carry UDP; use tcp" $sp) -}}
 {{- end -}}
-{{- if hasKey $svc "connectTimeout" }}{{ include "tailscale-egress.checkTimeout" (list (printf "%s.connectTimeout" $sp) $svc.connectTimeout) }}{{ end -}}
+{{- if hasKey $svc "connectTimeout" }}{{ include "tailscale-egress.validate.timeout" (list (printf "%s.connectTimeout" $sp) $svc.connectTimeout) }}{{ end -}}
 {{- if hasKey $svc "name" -}}
 {{- $n := $svc.name -}}
 {{- if or (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $n)) (gt (len $n) 15) (not (regexMatch "[a-z]" $n)) (contains "--" $n) -}}
@@ -89,26 +89,26 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- include "tailscale-egress.checkTimeout" (list "envoy.connectTimeout" $v.envoy.connectTimeout) -}}
+{{- include "tailscale-egress.validate.timeout" (list "envoy.connectTimeout" $v.envoy.connectTimeout) -}}
 {{- $cpu := include "tailscale-egress.envoy.derivingCpuLimit" . -}}
 {{- if and $cpu (not (regexMatch "^([0-9]+m|[0-9]+(\\.[0-9]+)?)$" $cpu)) -}}
 {{- fail (printf "envoy.resources.limits.cpu: %q is not a CPU quantity envoy.concurrency can be derived from: use millicores or cores (e.g. 500m, 2 or 1.5), or set envoy.concurrency" $cpu) -}}
 {{- end -}}
 {{- /* Ports: every port the pod binds is distinct and within range. */ -}}
-{{- include "tailscale-egress.ensurePlan" . -}}
+{{- include "tailscale-egress.plan.ensure" . -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}
 {{- $owners := dict -}}
-{{- range $plan.reserved }}{{ include "tailscale-egress.claimPort" (list $owners (int .port) .owner .owner) }}{{ end -}}
+{{- range $plan.reserved }}{{ include "tailscale-egress.validate.claimPort" (list $owners (int .port) .owner .owner) }}{{ end -}}
 {{- range $plan.tailnets -}}
-{{- include "tailscale-egress.claimPort" (list $owners (int .proxyPort) (printf "the HTTP proxy of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
-{{- include "tailscale-egress.claimPort" (list $owners (int .localPort) (printf "the health and metrics port of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
+{{- include "tailscale-egress.validate.claimPort" (list $owners (int .proxyPort) (printf "the HTTP proxy of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
+{{- include "tailscale-egress.validate.claimPort" (list $owners (int .localPort) (printf "the health and metrics port of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
 {{- end -}}
 {{- $portNames := dict "health" "envoy.healthPort" -}}
 {{- range $svc := $plan.services -}}
 {{- $port := int $svc.listenPort -}}
 {{- /* The common case costs two map operations; messages are built only when something is wrong. */ -}}
 {{- if or (gt $port 65535) (hasKey $owners (toString $port)) -}}
-{{- include "tailscale-egress.claimPort" (list $owners $port $svc $svc.path) -}}
+{{- include "tailscale-egress.validate.claimPort" (list $owners $port $svc $svc.path) -}}
 {{- end -}}
 {{- $_ := set $owners (toString $port) $svc -}}
 {{- if hasKey $portNames $svc.portName -}}
@@ -151,21 +151,21 @@ only when the check fails.
 Records that a port is bound, failing when it is out of range or already bound.
 Call with (list owners port owner path); an owner is a description or a planned service.
 */}}
-{{- define "tailscale-egress.claimPort" -}}
+{{- define "tailscale-egress.validate.claimPort" -}}
 {{- $owners := index . 0 -}}
 {{- $port := index . 1 -}}
-{{- $owner := include "tailscale-egress.portOwner" (index . 2) -}}
+{{- $owner := include "tailscale-egress.validate.portOwner" (index . 2) -}}
 {{- $path := index . 3 -}}
 {{- if gt $port 65535 -}}
 {{- fail (printf "%s: port %d of %s is above 65535" $path $port $owner) -}}
 {{- end -}}
 {{- if hasKey $owners (toString $port) -}}
-{{- fail (printf "%s: port %d of %s collides with %s; every port in the pod must be distinct" $path $port $owner (include "tailscale-egress.portOwner" (get $owners (toString $port)))) -}}
+{{- fail (printf "%s: port %d of %s collides with %s; every port in the pod must be distinct" $path $port $owner (include "tailscale-egress.validate.portOwner" (get $owners (toString $port)))) -}}
 {{- end -}}
 {{- $_ := set $owners (toString $port) $owner -}}
 {{- end -}}
 
-{{- define "tailscale-egress.portOwner" -}}
+{{- define "tailscale-egress.validate.portOwner" -}}
 {{- if kindIs "string" . -}}
 {{- . -}}
 {{- else -}}
@@ -173,10 +173,10 @@ Call with (list owners port owner path); an owner is a description or a planned 
 {{- end -}}
 {{- end -}}
 
-{{- define "tailscale-egress.checkTimeout" -}}
+{{- define "tailscale-egress.validate.timeout" -}}
 {{- $path := index . 0 -}}
 {{- $text := index . 1 -}}
-{{- if or (not (regexMatch "^([0-9]+ms|[0-9]+(\\.[0-9]{1,3})?s)$" $text)) (lt (include "tailscale-egress.durationMs" $text | atoi) 1) -}}
+{{- if or (not (regexMatch "^([0-9]+ms|[0-9]+(\\.[0-9]{1,3})?s)$" $text)) (lt (include "tailscale-egress.plan.durationMs" $text | atoi) 1) -}}
 {{- fail (printf "%s: %q must be a duration greater than 0, such as 500ms, 5s or 1.5s" $path $text) -}}
 {{- end -}}
 {{- end -}}

@@ -1,6 +1,6 @@
 // Envoy's worker threads (its --concurrency arg): envoy.concurrency, else the Envoy container's CPU limit
 // rounded up to whole cores (at least 1), else 2. Without the arg Envoy starts one worker per hardware thread
-// of the node, whatever the pod's CPU limit. templates/_helpers.tpl "tailscale-egress.envoy.concurrency"
+// of the node, whatever the pod's CPU limit. templates/_envoy.tpl "tailscale-egress.envoy.concurrency"
 // computes the same; test/chart-vs-plan.test.ts proves it for every case.
 import type { Values } from "../generated/values.ts";
 

@@ -1,6 +1,7 @@
 // The Envoy ConfigMap's data as text, byte for byte what templates/configmap.yaml renders: the bootstrap
-// as Helm's toPrettyJson, LDS and CDS one resource per line (templates/_envoy.tpl "envoy.discovery"),
-// each value ending in the newline that YAML's literal block adds. The size check needs the exact bytes.
+// as Helm's toPrettyJson, LDS and CDS one resource per line (templates/_envoy.tpl
+// "tailscale-egress.envoy.discovery"), each value ending in the newline that YAML's literal block adds.
+// The size check needs the exact bytes.
 import type { Values } from "../generated/values.ts";
 import { goJson } from "../lib/gojson.ts";
 import { BOOTSTRAP_FILE, CDS_FILE, LDS_FILE, planEnvoy, type Json, type JsonObject } from "./envoy.ts";

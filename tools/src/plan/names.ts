@@ -26,7 +26,7 @@ export function stateSecretNames(values: Values, release: string): string[] {
   return Array.from({ length: values.replicas }, (_, o) => values.tailnets.map((tn) => stateSecretName(full, o, tn.name))).flat();
 }
 
-/** The pod's ServiceAccount (templates/_helpers.tpl "tailscale-egress.serviceAccountName"). */
+/** The pod's ServiceAccount (templates/_helpers.tpl "tailscale-egress.helpers.serviceAccountName"). */
 export function serviceAccountName(values: Values, release: string): string {
   if (values.serviceAccount.create) return values.serviceAccount.name || fullname(values, release);
   return values.serviceAccount.name || "default";
