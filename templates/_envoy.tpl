@@ -5,8 +5,12 @@ swap reaches Envoy without a restart); a health/metrics listener; one tcp_proxy 
 tunnelling with HTTP CONNECT; one cluster per tailnet (plus one per extra connect timeout) pointing at its
 loopback HTTP proxy and health-checked on containerboot's /healthz.
 */}}
+{{/*
+An Envoy socket address, as JSON.
+Usage: {{ include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" .Values.envoy.adminPort) | fromJson }}
+*/}}
 {{- define "tailscale-egress.envoy.socket" -}}
-{{- toJson (dict "socket_address" (dict "address" (index . 0) "port_value" (int (index . 1)))) -}}
+{{- toJson (dict "socket_address" (dict "address" .address "port_value" (int .port))) -}}
 {{- end -}}
 
 {{- define "tailscale-egress.envoy.pathSource" -}}
@@ -23,23 +27,26 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
 {{- $limit := dict "@type" "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig" "max_active_downstream_connections" (int .Values.envoy.maxDownstreamConnections) -}}
 {{- toJson (dict
   "node" (dict "id" $name "cluster" $name)
-  "admin" (dict "address" (include "tailscale-egress.envoy.socket" (list "127.0.0.1" .Values.envoy.adminPort) | fromJson))
+  "admin" (dict "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" .Values.envoy.adminPort) | fromJson))
   "dynamic_resources" (dict
     "lds_config" (include "tailscale-egress.envoy.pathSource" "lds.json" | fromJson)
     "cds_config" (include "tailscale-egress.envoy.pathSource" "cds.json" | fromJson))
   "overload_manager" (dict "resource_monitors" (list (dict "name" "envoy.resource_monitors.global_downstream_max_connections" "typed_config" $limit)))) -}}
 {{- end -}}
 
-{{/* Call with (list $ plannedService idleTimeout); the idle timeout is converted once by the caller. */}}
+{{/*
+A service's tcp_proxy listener. idleTimeout is in Envoy's form, converted once by the caller.
+Usage: {{ include "tailscale-egress.envoy.listener" (dict "root" $ "service" $plannedService "idleTimeout" $idle) }}
+*/}}
 {{- define "tailscale-egress.envoy.listener" -}}
-{{- $v := (index . 0).Values -}}
-{{- $svc := index . 1 -}}
+{{- $v := .root.Values -}}
+{{- $svc := .service -}}
 {{- $tcp := dict
   "@type" "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"
   "stat_prefix" $svc.statPrefix
   "cluster" $svc.cluster
   "tunneling_config" (dict "hostname" $svc.target)
-  "idle_timeout" (index . 2) -}}
+  "idle_timeout" .idleTimeout -}}
 {{- if $v.envoy.accessLog -}}
 {{- $format := dict
   "start_time" "%START_TIME%"
@@ -64,10 +71,13 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
   "filter_chains" (list (dict "filters" (list (dict "name" "envoy.filters.network.tcp_proxy" "typed_config" $tcp))))) -}}
 {{- end -}}
 
-{{/* The health and metrics listener. Call with (list $ plan). */}}
+{{/*
+The health and metrics listener.
+Usage: {{ include "tailscale-egress.envoy.healthListener" (dict "root" $ "plan" $plan) }}
+*/}}
 {{- define "tailscale-egress.envoy.healthListener" -}}
-{{- $v := (index . 0).Values -}}
-{{- $plan := index . 1 -}}
+{{- $v := .root.Values -}}
+{{- $plan := .plan -}}
 {{- $fault := "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault" -}}
 {{- $drain := dict "@type" $fault "delay" (dict "fixed_delay" (printf "%ds" (int $v.termination.drainSeconds)) "percentage" (dict "numerator" 100 "denominator" "HUNDRED")) -}}
 {{- $routes := list
@@ -89,7 +99,7 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.listener.v3.Listener"
   "name" "health"
-  "address" (include "tailscale-egress.envoy.socket" (list "0.0.0.0" $v.envoy.healthPort) | fromJson)
+  "address" (include "tailscale-egress.envoy.socket" (dict "address" "0.0.0.0" "port" $v.envoy.healthPort) | fromJson)
   "ignore_global_conn_limit" true
   "per_connection_buffer_limit_bytes" (int $v.envoy.bufferLimitBytes)
   "filter_chains" (list (dict "filters" (list (dict "name" "envoy.filters.network.http_connection_manager" "typed_config" $hcm))))) -}}
@@ -106,12 +116,15 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
   "http_health_check" (dict "path" "/healthz"))) -}}
 {{- end -}}
 
-{{/* A tailnet's data cluster. Call with (list $ plannedCluster). */}}
+{{/*
+A tailnet's data cluster.
+Usage: {{ include "tailscale-egress.envoy.cluster" (dict "root" $ "cluster" $plannedCluster) }}
+*/}}
 {{- define "tailscale-egress.envoy.cluster" -}}
-{{- $root := index . 0 -}}
-{{- $c := index . 1 -}}
+{{- $root := .root -}}
+{{- $c := .cluster -}}
 {{- $cb := $root.Values.envoy.circuitBreakers -}}
-{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (list "127.0.0.1" $c.proxyPort) | fromJson) "health_check_config" (dict "port_value" (int $c.localPort))) -}}
+{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" $c.proxyPort) | fromJson) "health_check_config" (dict "port_value" (int $c.localPort))) -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.cluster.v3.Cluster"
   "name" $c.name
@@ -127,12 +140,15 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
     "explicit_http_config" (dict "http_protocol_options" (dict))))) -}}
 {{- end -}}
 
-{{/* containerboot's /healthz and /metrics of a tailnet. Call with (list $ plannedTailnet). */}}
+{{/*
+containerboot's /healthz and /metrics of a tailnet.
+Usage: {{ include "tailscale-egress.envoy.healthCluster" (dict "root" $ "tailnet" $plannedTailnet) }}
+*/}}
 {{- define "tailscale-egress.envoy.healthCluster" -}}
-{{- $root := index . 0 -}}
-{{- $tn := index . 1 -}}
+{{- $root := .root -}}
+{{- $tn := .tailnet -}}
 {{- $name := printf "health-%s" $tn.name -}}
-{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (list "127.0.0.1" $tn.localPort) | fromJson)) -}}
+{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" $tn.localPort) | fromJson)) -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.cluster.v3.Cluster"
   "name" $name
@@ -144,7 +160,7 @@ loopback HTTP proxy and health-checked on containerboot's /healthz.
 {{- end -}}
 
 {{- define "tailscale-egress.envoy.adminCluster" -}}
-{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (list "127.0.0.1" .Values.envoy.adminPort) | fromJson)) -}}
+{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" .Values.envoy.adminPort) | fromJson)) -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.cluster.v3.Cluster"
   "name" "envoy-admin"
@@ -172,10 +188,10 @@ Call with the resources' compact JSON, joined by ",\n    ".
 {{- define "tailscale-egress.envoy.listeners" -}}
 {{- include "tailscale-egress.plan.ensure" . -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}
-{{- include "tailscale-egress.envoy.healthListener" (list . $plan) -}}
+{{- include "tailscale-egress.envoy.healthListener" (dict "root" . "plan" $plan) -}}
 {{- $idle := include "tailscale-egress.envoy.dur" .Values.envoy.idleTimeout -}}
 {{- range $plan.services }},
-    {{ include "tailscale-egress.envoy.listener" (list $ . $idle) }}
+    {{ include "tailscale-egress.envoy.listener" (dict "root" $ "service" . "idleTimeout" $idle) }}
 {{- end -}}
 {{- end -}}
 
@@ -185,10 +201,10 @@ Call with the resources' compact JSON, joined by ",\n    ".
 {{- $plan := index .Values "tailscale-egress/plan" -}}
 {{- include "tailscale-egress.envoy.adminCluster" . -}}
 {{- range $plan.tailnets }},
-    {{ include "tailscale-egress.envoy.healthCluster" (list $ .) }}
+    {{ include "tailscale-egress.envoy.healthCluster" (dict "root" $ "tailnet" .) }}
 {{- end -}}
 {{- range $plan.clusters }},
-    {{ include "tailscale-egress.envoy.cluster" (list $ .) }}
+    {{ include "tailscale-egress.envoy.cluster" (dict "root" $ "cluster" .) }}
 {{- end -}}
 {{- end -}}
 

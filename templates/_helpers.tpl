@@ -49,10 +49,13 @@ app.kubernetes.io/component: egress
 {{- end -}}
 {{- end -}}
 
-{{/* Image reference: (global.imageRegistry or registry)/repository, then @digest or :tag. Call with (list $ image). */}}
+{{/*
+Image reference: (global.imageRegistry or registry)/repository, then @digest or :tag.
+Usage: {{ include "tailscale-egress.helpers.image" (dict "root" $ "image" .Values.envoy.image) }}
+*/}}
 {{- define "tailscale-egress.helpers.image" -}}
-{{- $root := index . 0 -}}
-{{- $img := index . 1 -}}
+{{- $root := .root -}}
+{{- $img := .image -}}
 {{- $registry := default $img.registry (($root.Values.global).imageRegistry) -}}
 {{- $repo := ternary (printf "%s/%s" $registry $img.repository) $img.repository (ne $registry "") -}}
 {{- if $img.digest -}}
@@ -62,10 +65,13 @@ app.kubernetes.io/component: egress
 {{- end -}}
 {{- end -}}
 
-{{/* The Secret holding a tailnet's auth key, as (dict "name" .. "key" ..). Call with (list $ tailnet). */}}
+{{/*
+The Secret holding a tailnet's auth key, as JSON (dict "name" .. "key" ..).
+Usage: {{ include "tailscale-egress.helpers.authSecretRef" (dict "root" $ "tailnet" $tailnetValues) | fromJson }}
+*/}}
 {{- define "tailscale-egress.helpers.authSecretRef" -}}
-{{- $root := index . 0 -}}
-{{- $tn := index . 1 -}}
+{{- $root := .root -}}
+{{- $tn := .tailnet -}}
 {{- if $tn.existingSecret -}}
 {{- toJson (dict "name" $tn.existingSecret.name "key" (default "authkey" $tn.existingSecret.key)) -}}
 {{- else -}}
@@ -73,10 +79,13 @@ app.kubernetes.io/component: egress
 {{- end -}}
 {{- end -}}
 
-{{/* The Secret and keys holding a tailnet's OAuth client, as (dict "name" "idKey" "secretKey"). Call with (list $ tailnet). */}}
+{{/*
+The Secret and keys holding a tailnet's OAuth client, as JSON (dict "name" .. "idKey" .. "secretKey" ..).
+Usage: {{ include "tailscale-egress.helpers.oauthSecretRef" (dict "root" $ "tailnet" $tailnetValues) | fromJson }}
+*/}}
 {{- define "tailscale-egress.helpers.oauthSecretRef" -}}
-{{- $root := index . 0 -}}
-{{- $tn := index . 1 -}}
+{{- $root := .root -}}
+{{- $tn := .tailnet -}}
 {{- with $tn.oauth.existingSecret -}}
 {{- toJson (dict "name" .name "idKey" (default "client_id" .clientIdKey) "secretKey" (default "client_secret" .clientSecretKey)) -}}
 {{- else -}}
@@ -99,12 +108,15 @@ app.kubernetes.io/component: egress
 {{- end -}}
 
 
-{{/* An httpGet probe on Envoy's health port. Call with (list $ path timings). */}}
+{{/*
+An httpGet probe on Envoy's health port, with the timings of one entry of envoy.probes or tailscale.probes.
+Usage: {{ include "tailscale-egress.helpers.probe" (dict "root" $ "path" "/live" "probe" .Values.envoy.probes.liveness) }}
+*/}}
 {{- define "tailscale-egress.helpers.probe" -}}
-{{- $root := index . 0 -}}
-{{- $t := index . 2 -}}
+{{- $root := .root -}}
+{{- $t := .probe -}}
 httpGet:
-  path: {{ index . 1 }}
+  path: {{ .path }}
   port: {{ $root.Values.envoy.healthPort }}
 periodSeconds: {{ $t.periodSeconds }}
 timeoutSeconds: {{ $t.timeoutSeconds }}

@@ -69,7 +69,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- fail (printf "%s.tags[%d]: %q must be an ACL tag of the form tag:<name> (e.g. tag:f5xc-egress)" $p $i $tag) -}}
 {{- end -}}
 {{- end -}}
-{{- if hasKey $tn "connectTimeout" }}{{ include "tailscale-egress.validate.timeout" (list (printf "%s.connectTimeout" $p) $tn.connectTimeout) }}{{ end -}}
+{{- if hasKey $tn "connectTimeout" -}}
+{{- include "tailscale-egress.validate.timeout" (dict "path" (printf "%s.connectTimeout" $p) "value" $tn.connectTimeout) -}}
+{{- end -}}
 {{- range $s, $svc := $tn.services -}}
 {{- $sp := printf "%s.services[%d]" $p $s -}}
 {{- $dns := "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?$" -}}
@@ -80,7 +82,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- if eq ($svc.protocol | default "tcp") "udp" -}}
 {{- fail (printf "%s.protocol: udp is not supported: traffic is carried in an HTTP CONNECT tunnel, which cannot carry UDP; use tcp" $sp) -}}
 {{- end -}}
-{{- if hasKey $svc "connectTimeout" }}{{ include "tailscale-egress.validate.timeout" (list (printf "%s.connectTimeout" $sp) $svc.connectTimeout) }}{{ end -}}
+{{- if hasKey $svc "connectTimeout" -}}
+{{- include "tailscale-egress.validate.timeout" (dict "path" (printf "%s.connectTimeout" $sp) "value" $svc.connectTimeout) -}}
+{{- end -}}
 {{- if hasKey $svc "name" -}}
 {{- $n := $svc.name -}}
 {{- if or (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $n)) (gt (len $n) 15) (not (regexMatch "[a-z]" $n)) (contains "--" $n) -}}
@@ -89,7 +93,7 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- include "tailscale-egress.validate.timeout" (list "envoy.connectTimeout" $v.envoy.connectTimeout) -}}
+{{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.connectTimeout" "value" $v.envoy.connectTimeout) -}}
 {{- $cpu := include "tailscale-egress.envoy.derivingCpuLimit" . -}}
 {{- if and $cpu (not (regexMatch "^([0-9]+m|[0-9]+(\\.[0-9]+)?)$" $cpu)) -}}
 {{- fail (printf "envoy.resources.limits.cpu: %q is not a CPU quantity envoy.concurrency can be derived from: use millicores or cores (e.g. 500m, 2 or 1.5), or set envoy.concurrency" $cpu) -}}
@@ -98,17 +102,27 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- include "tailscale-egress.plan.ensure" . -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}
 {{- $owners := dict -}}
-{{- range $plan.reserved }}{{ include "tailscale-egress.validate.claimPort" (list $owners (int .port) .owner .owner) }}{{ end -}}
+{{- range $plan.reserved -}}
+{{- include "tailscale-egress.validate.claimPort" (dict "owners" $owners "port" (int .port) "owner" .owner "path" .owner) -}}
+{{- end -}}
 {{- range $plan.tailnets -}}
-{{- include "tailscale-egress.validate.claimPort" (list $owners (int .proxyPort) (printf "the HTTP proxy of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
-{{- include "tailscale-egress.validate.claimPort" (list $owners (int .localPort) (printf "the health and metrics port of %s (%q)" .path .name) (printf "%s.slot" .path)) -}}
+{{- include "tailscale-egress.validate.claimPort" (dict
+  "owners" $owners
+  "port" (int .proxyPort)
+  "owner" (printf "the HTTP proxy of %s (%q)" .path .name)
+  "path" (printf "%s.slot" .path)) -}}
+{{- include "tailscale-egress.validate.claimPort" (dict
+  "owners" $owners
+  "port" (int .localPort)
+  "owner" (printf "the health and metrics port of %s (%q)" .path .name)
+  "path" (printf "%s.slot" .path)) -}}
 {{- end -}}
 {{- $portNames := dict "health" "envoy.healthPort" -}}
 {{- range $svc := $plan.services -}}
 {{- $port := int $svc.listenPort -}}
 {{- /* The common case costs two map operations; messages are built only when something is wrong. */ -}}
 {{- if or (gt $port 65535) (hasKey $owners (toString $port)) -}}
-{{- include "tailscale-egress.validate.claimPort" (list $owners $port $svc $svc.path) -}}
+{{- include "tailscale-egress.validate.claimPort" (dict "owners" $owners "port" $port "owner" $svc "path" $svc.path) -}}
 {{- end -}}
 {{- $_ := set $owners (toString $port) $svc -}}
 {{- if hasKey $portNames $svc.portName -}}
@@ -148,14 +162,15 @@ only when the check fails.
 {{- end -}}
 
 {{/*
-Records that a port is bound, failing when it is out of range or already bound.
-Call with (list owners port owner path); an owner is a description or a planned service.
+Records in owners (a dict of port to owner) that a port is bound, failing when it is out of range or already
+bound. An owner is a description or a planned service; path is the values field the message names.
+Usage: {{ include "tailscale-egress.validate.claimPort" (dict "owners" $owners "port" 10550 "owner" "the HTTP proxy" "path" "tailnets[0].slot") }}
 */}}
 {{- define "tailscale-egress.validate.claimPort" -}}
-{{- $owners := index . 0 -}}
-{{- $port := index . 1 -}}
-{{- $owner := include "tailscale-egress.validate.portOwner" (index . 2) -}}
-{{- $path := index . 3 -}}
+{{- $owners := .owners -}}
+{{- $port := .port -}}
+{{- $owner := include "tailscale-egress.validate.portOwner" .owner -}}
+{{- $path := .path -}}
 {{- if gt $port 65535 -}}
 {{- fail (printf "%s: port %d of %s is above 65535" $path $port $owner) -}}
 {{- end -}}
@@ -165,6 +180,7 @@ Call with (list owners port owner path); an owner is a description or a planned 
 {{- $_ := set $owners (toString $port) $owner -}}
 {{- end -}}
 
+{{/* A port's owner as text: a description as is, or a planned service with its path, tailnet and target. */}}
 {{- define "tailscale-egress.validate.portOwner" -}}
 {{- if kindIs "string" . -}}
 {{- . -}}
@@ -173,9 +189,13 @@ Call with (list owners port owner path); an owner is a description or a planned 
 {{- end -}}
 {{- end -}}
 
+{{/*
+Fails unless value is a duration greater than 0 written as 500ms or 1.5s; path is the values field it came from.
+Usage: {{ include "tailscale-egress.validate.timeout" (dict "path" "envoy.connectTimeout" "value" .Values.envoy.connectTimeout) }}
+*/}}
 {{- define "tailscale-egress.validate.timeout" -}}
-{{- $path := index . 0 -}}
-{{- $text := index . 1 -}}
+{{- $path := .path -}}
+{{- $text := .value -}}
 {{- if or (not (regexMatch "^([0-9]+ms|[0-9]+(\\.[0-9]{1,3})?s)$" $text)) (lt (include "tailscale-egress.plan.durationMs" $text | atoi) 1) -}}
 {{- fail (printf "%s: %q must be a duration greater than 0, such as 500ms, 5s or 1.5s" $path $text) -}}
 {{- end -}}
