@@ -24,7 +24,9 @@ Usage: {{ include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "p
 
 {{- define "tailscale-egress.envoy.bootstrap" -}}
 {{- $name := include "tailscale-egress.helpers.fullname" . -}}
-{{- $limit := dict "@type" "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig" "max_active_downstream_connections" (int .Values.envoy.maxDownstreamConnections) -}}
+{{- $limit := dict
+  "@type" "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig"
+  "max_active_downstream_connections" (int .Values.envoy.maxDownstreamConnections) -}}
 {{- toJson (dict
   "node" (dict "id" $name "cluster" $name)
   "admin" (dict "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" .Values.envoy.adminPort) | fromJson))
@@ -61,7 +63,11 @@ Usage: {{ include "tailscale-egress.envoy.listener" (dict "root" $ "service" $pl
   "bytes_received" "%BYTES_RECEIVED%"
   "bytes_sent" "%BYTES_SENT%"
   "duration_ms" "%DURATION%" -}}
-{{- $_ := set $tcp "access_log" (list (dict "name" "envoy.access_loggers.stdout" "typed_config" (dict "@type" "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog" "log_format" (dict "json_format" $format)))) -}}
+{{- $_ := set $tcp "access_log" (list (dict
+  "name" "envoy.access_loggers.stdout"
+  "typed_config" (dict
+    "@type" "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog"
+    "log_format" (dict "json_format" $format)))) -}}
 {{- end -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.listener.v3.Listener"
@@ -79,15 +85,25 @@ Usage: {{ include "tailscale-egress.envoy.healthListener" (dict "root" $ "plan" 
 {{- $v := .root.Values -}}
 {{- $plan := .plan -}}
 {{- $fault := "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault" -}}
-{{- $drain := dict "@type" $fault "delay" (dict "fixed_delay" (printf "%ds" (int $v.termination.drainSeconds)) "percentage" (dict "numerator" 100 "denominator" "HUNDRED")) -}}
+{{- $drain := dict "@type" $fault "delay" (dict
+  "fixed_delay" (printf "%ds" (int $v.termination.drainSeconds))
+  "percentage" (dict "numerator" 100 "denominator" "HUNDRED")) -}}
 {{- $routes := list
   (dict "match" (dict "path" "/live") "direct_response" (dict "status" 200 "body" (dict "inline_string" "live\n")))
   (dict "match" (dict "path" "/ready") "route" (dict "cluster" "envoy-admin" "timeout" "2s"))
   (dict "match" (dict "path" "/stats/prometheus") "route" (dict "cluster" "envoy-admin" "timeout" "10s"))
-  (dict "match" (dict "path" "/drain-wait") "direct_response" (dict "status" 200 "body" (dict "inline_string" "drained\n")) "typed_per_filter_config" (dict "envoy.filters.http.fault" $drain)) -}}
+  (dict
+    "match" (dict "path" "/drain-wait")
+    "direct_response" (dict "status" 200 "body" (dict "inline_string" "drained\n"))
+    "typed_per_filter_config" (dict "envoy.filters.http.fault" $drain)) -}}
 {{- range $plan.tailnets -}}
-{{- $routes = append $routes (dict "match" (dict "path" (printf "/ready/%s" .name)) "route" (dict "cluster" (printf "health-%s" .name) "prefix_rewrite" "/healthz" "timeout" "2s")) -}}
-{{- $routes = append $routes (dict "match" (dict "path" (printf "/metrics/%s" .name)) "route" (dict "cluster" (printf "health-%s" .name) "prefix_rewrite" "/metrics" "timeout" "10s")) -}}
+{{- $cluster := printf "health-%s" .name -}}
+{{- $routes = append $routes (dict
+  "match" (dict "path" (printf "/ready/%s" .name))
+  "route" (dict "cluster" $cluster "prefix_rewrite" "/healthz" "timeout" "2s")) -}}
+{{- $routes = append $routes (dict
+  "match" (dict "path" (printf "/metrics/%s" .name))
+  "route" (dict "cluster" $cluster "prefix_rewrite" "/metrics" "timeout" "10s")) -}}
 {{- end -}}
 {{- $hcm := dict
   "@type" "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
@@ -124,7 +140,9 @@ Usage: {{ include "tailscale-egress.envoy.cluster" (dict "root" $ "cluster" $pla
 {{- $root := .root -}}
 {{- $c := .cluster -}}
 {{- $cb := $root.Values.envoy.circuitBreakers -}}
-{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" $c.proxyPort) | fromJson) "health_check_config" (dict "port_value" (int $c.localPort))) -}}
+{{- $endpoint := dict "endpoint" (dict
+  "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" $c.proxyPort) | fromJson)
+  "health_check_config" (dict "port_value" (int $c.localPort))) -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.cluster.v3.Cluster"
   "name" $c.name
@@ -134,7 +152,10 @@ Usage: {{ include "tailscale-egress.envoy.cluster" (dict "root" $ "cluster" $pla
   "load_assignment" (dict "cluster_name" $c.name "endpoints" (list (dict "lb_endpoints" (list $endpoint))))
   "health_checks" (include "tailscale-egress.envoy.healthChecks" $root | fromJsonArray)
   "common_lb_config" (dict "healthy_panic_threshold" (dict "value" 0))
-  "circuit_breakers" (dict "thresholds" (list (dict "max_connections" (int $cb.maxConnections) "max_pending_requests" (int $cb.maxPendingRequests) "max_requests" (int $cb.maxRequests))))
+  "circuit_breakers" (dict "thresholds" (list (dict
+    "max_connections" (int $cb.maxConnections)
+    "max_pending_requests" (int $cb.maxPendingRequests)
+    "max_requests" (int $cb.maxRequests))))
   "typed_extension_protocol_options" (dict "envoy.extensions.upstreams.http.v3.HttpProtocolOptions" (dict
     "@type" "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
     "explicit_http_config" (dict "http_protocol_options" (dict))))) -}}
@@ -160,7 +181,8 @@ Usage: {{ include "tailscale-egress.envoy.healthCluster" (dict "root" $ "tailnet
 {{- end -}}
 
 {{- define "tailscale-egress.envoy.adminCluster" -}}
-{{- $endpoint := dict "endpoint" (dict "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" .Values.envoy.adminPort) | fromJson)) -}}
+{{- $socket := include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" .Values.envoy.adminPort) -}}
+{{- $endpoint := dict "endpoint" (dict "address" ($socket | fromJson)) -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.cluster.v3.Cluster"
   "name" "envoy-admin"

@@ -89,7 +89,10 @@ Usage: {{ include "tailscale-egress.helpers.oauthSecretRef" (dict "root" $ "tail
 {{- with $tn.oauth.existingSecret -}}
 {{- toJson (dict "name" .name "idKey" (default "client_id" .clientIdKey) "secretKey" (default "client_secret" .clientSecretKey)) -}}
 {{- else -}}
-{{- toJson (dict "name" (printf "%s-auth" (include "tailscale-egress.helpers.fullname" $root)) "idKey" (printf "%s.oauth-client-id" $tn.name) "secretKey" (printf "%s.oauth-client-secret" $tn.name)) -}}
+{{- toJson (dict
+  "name" (printf "%s-auth" (include "tailscale-egress.helpers.fullname" $root))
+  "idKey" (printf "%s.oauth-client-id" $tn.name)
+  "secretKey" (printf "%s.oauth-client-secret" $tn.name)) -}}
 {{- end -}}
 {{- end -}}
 

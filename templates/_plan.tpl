@@ -14,7 +14,15 @@ connect timeout differs from the tailnet's.
 {{- if hasKey $tn "slot" }}{{ $slot = int $tn.slot }}{{ end -}}
 {{- $tnMs := $defaultMs -}}
 {{- if hasKey $tn "connectTimeout" }}{{ $tnMs = include "tailscale-egress.plan.durationMs" $tn.connectTimeout | atoi }}{{ end -}}
-{{- $tailnets = append $tailnets (dict "path" (printf "tailnets[%d]" $t) "name" $tn.name "index" $t "slot" $slot "proxyPort" (add 10550 $slot) "localPort" (add (int $v.tailscale.localPortBase) $slot) "cluster" (printf "ts-%s" $tn.name) "ms" $tnMs) -}}
+{{- $tailnets = append $tailnets (dict
+  "path" (printf "tailnets[%d]" $t)
+  "name" $tn.name
+  "index" $t
+  "slot" $slot
+  "proxyPort" (add 10550 $slot)
+  "localPort" (add (int $v.tailscale.localPortBase) $slot)
+  "cluster" (printf "ts-%s" $tn.name)
+  "ms" $tnMs) -}}
 {{- end -}}
 {"tailnets":{{ toJson $tailnets }},"services":[
 {{- $first := true -}}
@@ -30,7 +38,18 @@ connect timeout differs from the tailnet's.
 {{- $cluster := ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster $ms) (eq $ms $tn.ms) -}}
 {{- $host := ternary (printf "[%s]" $svc.host) $svc.host (contains ":" $svc.host) -}}
 {{- if not $first }},{{ end }}{{ $first = false -}}
-{{- toJson (dict "path" (printf "tailnets[%d].services[%d]" (int $tn.index) $s) "tailnet" $tn.name "index" $s "listenPort" $listenPort "portName" $portName "host" $svc.host "port" (int $svc.port) "target" (printf "%s:%d" $host (int $svc.port)) "statPrefix" (printf "%s.%s" $tn.name $portName) "cluster" $cluster "connectTimeout" (include "tailscale-egress.plan.envoyDuration" $ms)) -}}
+{{- toJson (dict
+  "path" (printf "tailnets[%d].services[%d]" (int $tn.index) $s)
+  "tailnet" $tn.name
+  "index" $s
+  "listenPort" $listenPort
+  "portName" $portName
+  "host" $svc.host
+  "port" (int $svc.port)
+  "target" (printf "%s:%d" $host (int $svc.port))
+  "statPrefix" (printf "%s.%s" $tn.name $portName)
+  "cluster" $cluster
+  "connectTimeout" (include "tailscale-egress.plan.envoyDuration" $ms)) -}}
 {{- end -}}
 {{- end -}}
 ],"clusters":[
@@ -47,10 +66,17 @@ connect timeout differs from the tailnet's.
 {{- end -}}
 {{- range $ms := $timeouts -}}
 {{- if not $first }},{{ end }}{{ $first = false -}}
-{{- toJson (dict "name" (ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster (int $ms)) (eq (int $ms) (int $tn.ms))) "tailnet" $tn.name "proxyPort" $tn.proxyPort "localPort" $tn.localPort "connectTimeout" (include "tailscale-egress.plan.envoyDuration" $ms)) -}}
+{{- toJson (dict
+  "name" (ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster (int $ms)) (eq (int $ms) (int $tn.ms)))
+  "tailnet" $tn.name
+  "proxyPort" $tn.proxyPort
+  "localPort" $tn.localPort
+  "connectTimeout" (include "tailscale-egress.plan.envoyDuration" $ms)) -}}
 {{- end -}}
 {{- end -}}
-],"reserved":{{ toJson (list (dict "name" "envoy-admin" "port" (int $v.envoy.adminPort) "owner" "envoy.adminPort") (dict "name" "health" "port" (int $v.envoy.healthPort) "owner" "envoy.healthPort")) }}}
+],"reserved":{{ toJson (list
+  (dict "name" "envoy-admin" "port" (int $v.envoy.adminPort) "owner" "envoy.adminPort")
+  (dict "name" "health" "port" (int $v.envoy.healthPort) "owner" "envoy.healthPort")) }}}
 {{- end -}}
 
 {{/*

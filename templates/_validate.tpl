@@ -7,7 +7,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- $full := include "tailscale-egress.helpers.fullname" . -}}
 {{- $tagRe := "^tag:[A-Za-z0-9][-A-Za-z0-9_]*$" -}}
 {{- if gt (len $full) 52 -}}
-{{- fail (printf "fullnameOverride: the full name %q is %d characters; it names the StatefulSet and must be at most 52 (set a shorter release name or fullnameOverride)" $full (len $full)) -}}
+{{- fail (printf (print
+  "fullnameOverride: the full name %q is %d characters; it names the StatefulSet and must be at most 52 "
+  "(set a shorter release name or fullnameOverride)") $full (len $full)) -}}
 {{- end -}}
 {{- range $i, $tag := $v.tailscale.tags -}}
 {{- if not (regexMatch $tagRe $tag) -}}
@@ -15,7 +17,10 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- end -}}
 {{- if and $v.rbac.create (eq $v.tailscale.state "kubeSecret") (not $v.serviceAccount.create) (not $v.serviceAccount.name) -}}
-{{- fail "serviceAccount.name: rbac.create would bind the state Secrets' Role to the namespace's \"default\" ServiceAccount, which every other pod there shares: with serviceAccount.create: false, name the ServiceAccount the pod runs as, or set rbac.create: false and bring your own Role and RoleBinding" -}}
+{{- fail (print
+  "serviceAccount.name: rbac.create would bind the state Secrets' Role to the namespace's \"default\" ServiceAccount, "
+  "which every other pod there shares: with serviceAccount.create: false, name the ServiceAccount the pod runs as, "
+  "or set rbac.create: false and bring your own Role and RoleBinding") -}}
 {{- end -}}
 {{- $seenTailnet := dict -}}
 {{- $seenSlot := dict -}}
@@ -33,7 +38,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- $longest := "" -}}
 {{- range $names }}{{ if gt (len .) (len $longest) }}{{ $longest = . }}{{ end }}{{ end -}}
 {{- if gt (len $longest) 63 -}}
-{{- fail (printf "%s.name: %q makes the name %q %d characters long; names must be at most 63 (shorten the tailnet name or fullnameOverride)" $p $tn.name $longest (len $longest)) -}}
+{{- fail (printf
+  "%s.name: %q makes the name %q %d characters long; names must be at most 63 (shorten the tailnet name or fullnameOverride)"
+  $p $tn.name $longest (len $longest)) -}}
 {{- end -}}
 {{- $slot := $t -}}
 {{- if hasKey $tn "slot" }}{{ $slot = int $tn.slot }}{{ end -}}
@@ -44,7 +51,8 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- $creds := list -}}
 {{- range (list "authKey" "existingSecret" "oauth") }}{{ if hasKey $tn . }}{{ $creds = append $creds . }}{{ end }}{{ end -}}
 {{- if ne (len $creds) 1 -}}
-{{- fail (printf "%s: %s: set exactly one of authKey, existingSecret and oauth" $p (ternary (printf "%s are set" (join " and " $creds)) "no credentials" (gt (len $creds) 0))) -}}
+{{- $given := ternary (printf "%s are set" (join " and " $creds)) "no credentials" (gt (len $creds) 0) -}}
+{{- fail (printf "%s: %s: set exactly one of authKey, existingSecret and oauth" $p $given) -}}
 {{- end -}}
 {{- if hasKey $tn "oauth" -}}
 {{- $o := $tn.oauth -}}
@@ -55,7 +63,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- fail (printf "%s.oauth: give either clientId and clientSecret (kept in the chart's Secret) or existingSecret" $p) -}}
 {{- end -}}
 {{- if and (hasKey $o "clientSecret") (not (hasPrefix "tskey-client-" $o.clientSecret)) -}}
-{{- fail (printf "%s.oauth.clientSecret: must be a Tailscale OAuth client secret (tskey-client-...); containerboot would use any other value as an auth key" $p) -}}
+{{- fail (printf (print
+  "%s.oauth.clientSecret: must be a Tailscale OAuth client secret (tskey-client-...); "
+  "containerboot would use any other value as an auth key") $p) -}}
 {{- end -}}
 {{- if not ($tn.tags | default $v.tailscale.tags) -}}
 {{- fail (printf "%s.oauth: OAuth credentials mint tagged auth keys and need ACL tags: set %s.tags or tailscale.tags" $p $p) -}}
@@ -77,7 +87,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- $dns := "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?$" -}}
 {{- $ipv6 := "^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$" -}}
 {{- if or (gt (len $svc.host) 253) (not (or (regexMatch $dns $svc.host) (regexMatch $ipv6 $svc.host))) -}}
-{{- fail (printf "%s.host: %q must be a bare host name or IP address, without scheme, path, port or spaces (e.g. web.corp.ts.net, 100.64.0.5 or fd7a:115c:a1e0::5)" $sp $svc.host) -}}
+{{- fail (printf (print
+  "%s.host: %q must be a bare host name or IP address, without scheme, path, port or spaces "
+  "(e.g. web.corp.ts.net, 100.64.0.5 or fd7a:115c:a1e0::5)") $sp $svc.host) -}}
 {{- end -}}
 {{- if eq ($svc.protocol | default "tcp") "udp" -}}
 {{- fail (printf "%s.protocol: udp is not supported: traffic is carried in an HTTP CONNECT tunnel, which cannot carry UDP; use tcp" $sp) -}}
@@ -88,7 +100,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- if hasKey $svc "name" -}}
 {{- $n := $svc.name -}}
 {{- if or (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $n)) (gt (len $n) 15) (not (regexMatch "[a-z]" $n)) (contains "--" $n) -}}
-{{- fail (printf "%s.name: %q is not a valid port name: use at most 15 lowercase letters, digits and '-', with at least one letter, no '--', starting and ending with a letter or digit" $sp $n) -}}
+{{- fail (printf (print
+  "%s.name: %q is not a valid port name: use at most 15 lowercase letters, digits and '-', with at least one letter, "
+  "no '--', starting and ending with a letter or digit") $sp $n) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -96,7 +110,9 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.connectTimeout" "value" $v.envoy.connectTimeout) -}}
 {{- $cpu := include "tailscale-egress.envoy.derivingCpuLimit" . -}}
 {{- if and $cpu (not (regexMatch "^([0-9]+m|[0-9]+(\\.[0-9]+)?)$" $cpu)) -}}
-{{- fail (printf "envoy.resources.limits.cpu: %q is not a CPU quantity envoy.concurrency can be derived from: use millicores or cores (e.g. 500m, 2 or 1.5), or set envoy.concurrency" $cpu) -}}
+{{- fail (printf (print
+  "envoy.resources.limits.cpu: %q is not a CPU quantity envoy.concurrency can be derived from: "
+  "use millicores or cores (e.g. 500m, 2 or 1.5), or set envoy.concurrency") $cpu) -}}
 {{- end -}}
 {{- /* Ports: every port the pod binds is distinct and within range. */ -}}
 {{- include "tailscale-egress.plan.ensure" . -}}
@@ -126,7 +142,8 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- $_ := set $owners (toString $port) $svc -}}
 {{- if hasKey $portNames $svc.portName -}}
-{{- fail (printf "%s.name: port name %q is already used by %s; service names must be unique across all tailnets" $svc.path $svc.portName (get $portNames $svc.portName)) -}}
+{{- fail (printf "%s.name: port name %q is already used by %s; service names must be unique across all tailnets"
+  $svc.path $svc.portName (get $portNames $svc.portName)) -}}
 {{- end -}}
 {{- $_ := set $portNames $svc.portName $svc.path -}}
 {{- end -}}
@@ -152,12 +169,21 @@ only when the check fails.
 {{- $without := include "tailscale-egress.envoy.configMapBytes" . | atoi -}}
 {{- $saving = printf "envoy.accessLog: false would save %d bytes (%d left)" (sub $bytes $without) $without -}}
 {{- end -}}
-{{- fail (printf "tailnets: the Envoy ConfigMap would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts in one ConfigMap (%d services in %d tailnets; about %d such services fit). Put fewer services in this release, or split the tailnets across releases; %s" $bytes $limit $services (len $plan.tailnets) (div (mul $services $limit) $bytes) $saving) -}}
+{{- fail (printf (print
+  "tailnets: the Envoy ConfigMap would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts "
+  "in one ConfigMap (%d services in %d tailnets; about %d such services fit). "
+  "Put fewer services in this release, or split the tailnets across releases; %s")
+  $bytes $limit $services (len $plan.tailnets) (div (mul $services $limit) $bytes) $saving) -}}
 {{- end -}}
 {{- $secret := 0 -}}
-{{- range .Values.tailnets }}{{ $secret = add $secret (len (.authKey | default "")) }}{{ with .oauth }}{{ $secret = add $secret (len (.clientId | default "")) (len (.clientSecret | default "")) }}{{ end }}{{ end -}}
+{{- range .Values.tailnets -}}
+{{- $secret = add $secret (len (.authKey | default "")) -}}
+{{- with .oauth }}{{ $secret = add $secret (len (.clientId | default "")) (len (.clientSecret | default "")) }}{{ end -}}
+{{- end -}}
 {{- if gt $secret $limit -}}
-{{- fail (printf "tailnets: the auth-key Secret would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts in one Secret; give the keys with existingSecret instead" $secret $limit) -}}
+{{- fail (printf (print
+  "tailnets: the auth-key Secret would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts "
+  "in one Secret; give the keys with existingSecret instead") $secret $limit) -}}
 {{- end -}}
 {{- end -}}
 
@@ -175,7 +201,8 @@ Usage: {{ include "tailscale-egress.validate.claimPort" (dict "owners" $owners "
 {{- fail (printf "%s: port %d of %s is above 65535" $path $port $owner) -}}
 {{- end -}}
 {{- if hasKey $owners (toString $port) -}}
-{{- fail (printf "%s: port %d of %s collides with %s; every port in the pod must be distinct" $path $port $owner (include "tailscale-egress.validate.portOwner" (get $owners (toString $port)))) -}}
+{{- $other := include "tailscale-egress.validate.portOwner" (get $owners (toString $port)) -}}
+{{- fail (printf "%s: port %d of %s collides with %s; every port in the pod must be distinct" $path $port $owner $other) -}}
 {{- end -}}
 {{- $_ := set $owners (toString $port) $owner -}}
 {{- end -}}
