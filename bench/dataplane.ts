@@ -1,4 +1,4 @@
-// Data plane (issue 6), on the e2e harness's real processes: a lab tailnet (headscale + a userspace target
+// Data plane, on the e2e harness's real processes: a lab tailnet (headscale + a userspace target
 // node with a bulk source and an exact echo behind it), the chart's values rendered by Helm and the rendered
 // pod run by tools/src/local/pod (Envoy with the ConfigMap's files, the real containerboot/tailscaled as uid 65532).
 // Next to it, an Envoy with the origin templates' style of config (bench/origin-style.ts), generated from the

@@ -1,4 +1,4 @@
-// Envoy edge settings (issue 5) as the plan renders them: each is a property an operator relies on.
+// Envoy edge settings as the plan renders them: each is a property an operator relies on.
 import { describe, expect, it } from "vitest";
 import { planEnvoy, type JsonObject } from "../../tools/src/plan/envoy.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";

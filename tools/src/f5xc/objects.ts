@@ -29,7 +29,7 @@
 //     healthcheck[]                              [api-op] {namespace, name} refs to the health checks
 //     loadbalancer_algorithm: LB_OVERRIDE, endpoint_selection: LOCAL_PREFERRED   [api-op][tf] enum values
 // Not verified against a live tenant (none is reachable from here): the numeric bounds in constraints.ts
-// come from the reference as quoted in issue 13; the enum spellings and the empty-object oneof encoding
+// come from a quotation of the reference; the enum spellings and the empty-object oneof encoding
 // were read from request samples and Terraform docs, not from an accepted request.
 import type { Values } from "../generated/values.ts";
 import { fullname } from "../plan/names.ts";
