@@ -6,7 +6,8 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { envoyFiles } from "../tools/src/helm/manifests.ts";
-import { CDS_FILE, LDS_FILE, type JsonObject } from "../tools/src/plan/envoy.ts";
+import type { JsonObject } from "../tools/src/lib/json.ts";
+import { CDS_FILE, LDS_FILE } from "../tools/src/plan/envoy.ts";
 import { allInputs, manifestsOf } from "./lib/cases.ts";
 import { startEnvoy, validateEnvoy } from "../tools/src/local/envoy.ts";
 import type { EnvoyFiles } from "../tools/src/local/envoy-remap.ts";

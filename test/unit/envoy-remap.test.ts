@@ -2,7 +2,7 @@
 // paths; every other byte of the rendered Envoy files is kept.
 import { describe, expect, it } from "vitest";
 import { envoyFiles } from "../../tools/src/helm/manifests.ts";
-import type { Json } from "../../tools/src/plan/envoy.ts";
+import type { Json } from "../../tools/src/lib/json.ts";
 import { remapForLocalRun } from "../../tools/src/local/envoy-remap.ts";
 import { allInputs, manifestsOf } from "../lib/cases.ts";
 
