@@ -13,6 +13,7 @@ import { run as f5xcCommand } from "../tools/src/cli/commands/f5xc.ts";
 import { APPLY_SCRIPT } from "../tools/src/f5xc/out-dir.ts";
 import { GOLDEN_NAMESPACE } from "../tools/src/helm/helm.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
+import { systemTool } from "../tools/src/lib/toolpaths.ts";
 import { goldenInputs } from "./lib/cases.ts";
 
 const DIR = repoPath("test/f5xc");
@@ -24,7 +25,7 @@ describe("shellcheck", () => {
     expect(scripts.length).toBeGreaterThanOrEqual(goldenInputs().length);
   });
   it.each(scripts.map((s) => [s]))("%s passes shellcheck (POSIX sh)", async (script) => {
-    const r = await execa("shellcheck", ["--shell=sh", "--severity=style", join(DIR, script)], { reject: false });
+    const r = await execa(systemTool("shellcheck"), ["--shell=sh", "--severity=style", join(DIR, script)], { reject: false });
     expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { GOLDEN_KUBE_VERSION, GOLDEN_NAMESPACE, helm, type HelmMajor, type HelmResult } from "../../tools/src/helm/helm.ts";
-import { systemToolPath, toolPath } from "../../tools/src/lib/toolpaths.ts";
+import { systemTool, toolPath } from "../../tools/src/lib/toolpaths.ts";
 import { goldenInputs, type Case } from "./cases.ts";
 
 const made: string[] = [];
@@ -34,7 +34,7 @@ export interface SigningKey {
 
 /** A new passphrase-less RSA signing key in a throwaway GNUPGHOME. Nothing is written outside tmp. */
 export async function signingKey(): Promise<SigningKey> {
-  const gpg = systemToolPath("gpg");
+  const gpg = systemTool("gpg");
   const dir = tempDir("gpg");
   const home = join(dir, "gnupg");
   mkdirSync(home, { mode: 0o700 });
