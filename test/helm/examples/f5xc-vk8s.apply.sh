@@ -64,8 +64,7 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-customer-acme-production-eu-central-ready healthcheck/tailscale-egress-customer-acme-production-eu-central-ready.json
-apply healthchecks egress tailscale-egress-lab-ready healthcheck/tailscale-egress-lab-ready.json
-apply origin_pools egress tailscale-egress-customer-acme-production-eu-central-e-2c043ffe origin_pool/tailscale-egress-customer-acme-production-eu-central-e-2c043ffe.json
-apply origin_pools egress tailscale-egress-customer-acme-production-eu-central-tcp-10001 origin_pool/tailscale-egress-customer-acme-production-eu-central-tcp-10001.json
-apply origin_pools egress tailscale-egress-lab-tcp-30022 origin_pool/tailscale-egress-lab-tcp-30022.json
+apply healthchecks egress tailscale-egress-corp-ready healthcheck/tailscale-egress-corp-ready.json
+apply healthchecks egress tailscale-egress-partner-ready healthcheck/tailscale-egress-partner-ready.json
+apply origin_pools egress tailscale-egress-corp-corp-web origin_pool/tailscale-egress-corp-corp-web.json
+apply origin_pools egress tailscale-egress-partner-partner-db origin_pool/tailscale-egress-partner-partner-db.json
