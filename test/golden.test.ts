@@ -14,6 +14,7 @@ const cases = goldenCases();
 describe("golden cases", () => {
   it("has the cases the project promises", () => {
     expect(cases.length).toBeGreaterThanOrEqual(6);
+    for (const c of ["network-policy", "service-monitor", "no-access-log"]) expect(cases.map((x) => x.name.slice(3))).toContain(c);
   });
   it.each(cases.map((c) => [c.name, c] as const))("%s: helm 3 == helm 4 == .out.yaml, f5xc == .f5xc.json and .apply.sh", async (_name, c) => {
     const r = await checkCase(c, false);
