@@ -1,4 +1,4 @@
-// replicas > 1 (issue 5): every replica of the rendered StatefulSet registers its own node in the tailnet,
+// replicas > 1: every replica of the rendered StatefulSet registers its own node in the tailnet,
 // with a distinct hostname, address and state Secret, and each serves the service ports on its own.
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
