@@ -44,7 +44,7 @@ describe("the pod, run for real from the rendered manifests", () => {
   let expect1: Record<string, string>;
 
   const values = (phase: 1 | 2) => ({
-    tailscale: { tags: [] },
+    tailscale: { tags: [], state: "kubeSecret" },
     termination: { drainSeconds: DRAIN_S },
     envoy: { healthCheck: { interval: "1s" }, connectTimeout: "3s" },
     tailnets: [

@@ -27,7 +27,7 @@ describe("two replicas of the rendered pod", () => {
     target = await startTarget({ hostname: "target-ha", headscale: hs });
     manifests = await renderValues({
       replicas: 2,
-      tailscale: { tags: [] },
+      tailscale: { tags: [], state: "kubeSecret" },
       envoy: { healthCheck: { interval: "1s" } },
       tailnets: [{ name: "ha", authKey: hs.authKey, loginServer: hs.url, services: [{ name: "web", host: target.magicDNSName, port: target.port }] }],
     });
