@@ -7,7 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-# shellcheck source=toolchain.env
+# shellcheck source=tools/toolchain.env
 source "$here/toolchain.env"
 TOOLS_DIR=${TOOLS_DIR:-$root/.tools}
 BIN="$TOOLS_DIR/bin"
@@ -72,7 +72,7 @@ install_headscale() {
   # uses exactly headscale's go.mod/go.sum. (`headscale version` then reports "dev": its version
   # comes from the build info's main-module version, which is "(devel)" for an in-module build.)
   local dir; dir=$(go mod download -json "github.com/juanfont/headscale@$HEADSCALE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -n "$dir" ] && [ -d "$dir" ] || { log "go mod download of headscale $HEADSCALE_VERSION gave no Dir"; exit 1; }
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then log "go mod download of headscale $HEADSCALE_VERSION gave no Dir"; exit 1; fi
   local tmp; tmp=$(mktemp -d)
   (cd "$dir" && CGO_ENABLED=0 go build -o "$tmp/headscale" -ldflags "-s -w" ./cmd/headscale)
   mv "$tmp/headscale" "$BIN/headscale"
