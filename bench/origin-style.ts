@@ -5,7 +5,8 @@
 // per_connection_buffer_limit_bytes), no health checks, no circuit breakers, no access log. The only
 // addition is an admin on 127.0.0.1 (the origin has none), so the benchmark can read stats.
 import type { Values } from "../tools/src/generated/values.ts";
-import { BOOTSTRAP_FILE, type JsonObject } from "../tools/src/plan/envoy.ts";
+import type { JsonObject } from "../tools/src/lib/json.ts";
+import { BOOTSTRAP_FILE } from "../tools/src/plan/envoy.ts";
 import { planPorts } from "../tools/src/plan/ports.ts";
 
 const socket = (address: string, port: number): JsonObject => ({ socket_address: { address, port_value: port } });

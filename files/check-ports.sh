@@ -13,6 +13,7 @@ if [ "${1:-}" = "-w" ]; then secs=${2:?-w needs seconds}; shift 2; fi
 if command -v nc >/dev/null 2>&1; then
   probe() { nc -z -w "$secs" "$1" "$2" </dev/null >/dev/null 2>&1; }
 elif [ -n "${BASH_VERSION:-}" ] && command -v timeout >/dev/null 2>&1; then
+  # shellcheck disable=SC2016 # $0 and $1 are expanded by the inner bash, from the arguments after the script
   probe() { timeout "$secs" bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null; }
 else
   echo "check-ports: needs nc, or bash with timeout" >&2; exit 2
@@ -34,6 +35,7 @@ for arg in "$@"; do
   fi
 done
 if [ -n "$failed" ]; then
+  # shellcheck disable=SC2086 # split on purpose: $failed is a space-separated list of names
   set -- $failed
   echo "$# of $total port(s) failed:$failed"
   exit 1

@@ -6,7 +6,8 @@ import { planEnvoy } from "../tools/src/plan/envoy.ts";
 import { GOLDEN_RELEASE, HELM_MAJORS, render } from "../tools/src/helm/helm.ts";
 import { envoyArgs, envoyConfigMapData, envoyFiles, parseManifests, servicePorts, type Manifest } from "../tools/src/helm/manifests.ts";
 import { configMapData } from "../tools/src/plan/configmap.ts";
-import { allInputs, manifestsOf, valuesOf } from "./lib/cases.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
+import { manifestsOf, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const concurrencyArg = (manifests: Manifest[]): string | undefined => {
@@ -16,7 +17,7 @@ const concurrencyArg = (manifests: Manifest[]): string | undefined => {
 };
 
 describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: chart agrees with the TS plan", (major) => {
-  it.each(allInputs().map((c) => [c.name, c] as const))("%s", async (_n, c) => {
+  it.each(goldenCases().map((c) => [c.name, c] as const))("%s", async (_n, c) => {
     const manifests = await manifestsOf(c.file, major);
     const values = await valuesOf(c.file);
     const plan = planEnvoy(values, GOLDEN_RELEASE);

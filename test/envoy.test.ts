@@ -6,8 +6,10 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { envoyFiles } from "../tools/src/helm/manifests.ts";
-import { CDS_FILE, LDS_FILE, type JsonObject } from "../tools/src/plan/envoy.ts";
-import { allInputs, manifestsOf } from "./lib/cases.ts";
+import type { JsonObject } from "../tools/src/lib/json.ts";
+import { CDS_FILE, LDS_FILE } from "../tools/src/plan/envoy.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
+import { manifestsOf } from "./lib/cases.ts";
 import { startEnvoy, validateEnvoy } from "../tools/src/local/envoy.ts";
 import type { EnvoyFiles } from "../tools/src/local/envoy-remap.ts";
 
@@ -15,7 +17,7 @@ const resources = (files: EnvoyFiles, file: string) => (files[file]?.resources ?
 const renderedPort = (l: JsonObject) => ((l.address as JsonObject).socket_address as JsonObject).port_value as number;
 
 describe.concurrent("envoy accepts the rendered ConfigMap", () => {
-  it.each(allInputs().map((c) => [c.name, c] as const))("%s: envoy --mode validate (file-based and inlined)", async (_n, c) => {
+  it.each(goldenCases().map((c) => [c.name, c] as const))("%s: envoy --mode validate (file-based and inlined)", async (_n, c) => {
     const results = await validateEnvoy(envoyFiles(await manifestsOf(c.file)));
     for (const r of results) {
       expect(r.exitCode, `${r.name} bootstrap:\n${r.output}`).toBe(0);
@@ -23,7 +25,7 @@ describe.concurrent("envoy accepts the rendered ConfigMap", () => {
     }
   });
 
-  it.each(allInputs().map((c) => [c.name, c] as const))("%s: a running envoy loads every listener and cluster", async (_n, c) => {
+  it.each(goldenCases().map((c) => [c.name, c] as const))("%s: a running envoy loads every listener and cluster", async (_n, c) => {
     const files = envoyFiles(await manifestsOf(c.file));
     const envoy = await startEnvoy(files);
     try {
@@ -55,7 +57,7 @@ describe.concurrent("envoy accepts the rendered ConfigMap", () => {
 
 describe("the Envoy checks have teeth", () => {
   const broken = async (): Promise<EnvoyFiles> => {
-    const files = structuredClone(envoyFiles(await manifestsOf(allInputs()[0]!.file)));
+    const files = structuredClone(envoyFiles(await manifestsOf(goldenCases()[0]!.file)));
     const l = resources(files, LDS_FILE)[0]!;
     const filter = ((l.filter_chains as JsonObject[])[0]!.filters as JsonObject[])[0]!;
     (filter.typed_config as JsonObject).stat_prefix = ""; // proto validation: stat_prefix must be non-empty

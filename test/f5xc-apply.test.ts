@@ -2,29 +2,29 @@
 // script run for real against a small F5 XC API stand-in on 127.0.0.1 (node http, loopback only) creates
 // new objects with POST, replaces existing ones with PUT after a 409, sends the token and JSON bodies as
 // the API expects, stops at the first failure, and never deletes.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run as f5xcCommand } from "../tools/src/cli/commands/f5xc.ts";
 import { APPLY_SCRIPT } from "../tools/src/f5xc/out-dir.ts";
 import { GOLDEN_NAMESPACE } from "../tools/src/helm/helm.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
-import { goldenInputs } from "./lib/cases.ts";
+import { systemTool } from "../tools/src/lib/toolpaths.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
 
-const DIR = repoPath("test/f5xc");
 const TOKEN = "test-token.AbC+/=";
 
 describe("shellcheck", () => {
-  const scripts = readdirSync(DIR).filter((f) => f.endsWith(".apply.sh")).sort();
+  const scripts = goldenCases().map((c) => c.applyOut);
   it("covers every golden case", () => {
-    expect(scripts.length).toBeGreaterThanOrEqual(goldenInputs().length);
+    expect(scripts.filter((s) => !existsSync(s))).toEqual([]);
   });
-  it.each(scripts.map((s) => [s]))("%s passes shellcheck (POSIX sh)", async (script) => {
-    const r = await execa("shellcheck", ["--shell=sh", "--severity=style", join(DIR, script)], { reject: false });
+  it.each(scripts.map((s) => [relative(repoPath(), s), s]))("%s passes shellcheck (POSIX sh)", async (_name, script) => {
+    const r = await execa(systemTool("shellcheck"), ["--shell=sh", "--severity=style", script], { reject: false });
     expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
   });
 });
@@ -90,7 +90,7 @@ describe("apply.sh against a loopback F5 XC API", () => {
   const api = new FakeXcApi();
   let url = "";
   let out = "";
-  const file = goldenInputs()[1]!.file; // three tailnets: several health checks and pools
+  const file = goldenCases()[1]!.file; // three tailnets: several health checks and pools
   beforeAll(async () => {
     url = await api.start();
     out = mkdtempSync(join(tmpdir(), "tse-f5xc-apply-"));

@@ -5,15 +5,12 @@ import { UsageError } from "../tools/src/cli/args.ts";
 import { run as f5xcCommand } from "../tools/src/cli/commands/f5xc.ts";
 import { checkHealthcheck, checkOriginPool, checkXcObjects, formatXcErrors } from "../tools/src/f5xc/constraints.ts";
 import { f5xcPlan, type F5xcOptions, type XcObject } from "../tools/src/f5xc/objects.ts";
-import { GOLDEN_NAMESPACE, GOLDEN_RELEASE } from "../tools/src/helm/helm.ts";
-import { goldenInputs, valuesOf } from "./lib/cases.ts";
+import { GOLDEN_F5XC as OPTIONS } from "../tools/src/golden/f5xc.ts";
+import { GOLDEN_NAMESPACE } from "../tools/src/helm/helm.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
+import { valuesOf } from "./lib/cases.ts";
 
-const OPTIONS: F5xcOptions = {
-  release: GOLDEN_RELEASE,
-  namespace: GOLDEN_NAMESPACE,
-  locator: { kind: "virtual_site", namespace: "shared", name: "ves-io-all-res", tenant: "ves-io" },
-};
-const file = goldenInputs()[0]!.file;
+const file = goldenCases()[0]!.file;
 const plan = async () => f5xcPlan(await valuesOf(file), OPTIONS);
 const clone = (o: XcObject): XcObject => structuredClone(o);
 
@@ -30,7 +27,7 @@ async function poolWith(edit: (k8s: Record<string, unknown>) => void): Promise<X
 const fields = (errors: { field: string }[]) => errors.map((e) => e.field);
 
 describe("every golden case meets the constraints", () => {
-  it.each(goldenInputs().map((c) => [c.name, c.file] as const))("%s", async (_n, f) => {
+  it.each(goldenCases().map((c) => [c.name, c.file] as const))("%s", async (_n, f) => {
     expect(formatXcErrors(checkXcObjects(f5xcPlan(await valuesOf(f), OPTIONS)))).toBe("");
   });
 });

@@ -1,50 +1,23 @@
-// tailnet-egress f5xc: origin pools and a health check for the release's Service. Golden: every
-// test/helm/*.in.yaml and test/f5xc/*.in.yaml gives test/f5xc/<case>.out.json (the objects) and
-// test/f5xc/<case>.apply.sh (the script --out writes next to them; test/f5xc-apply.test.ts runs it).
-// Review changes, then rewrite the goldens with: UPDATE_GOLDEN=1 npx vitest run test/f5xc.test.ts
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+// tailnet-egress f5xc: origin pools and a health check for the release's Service. The golden outputs
+// (<case>.f5xc.json and <case>.apply.sh next to each golden case) are checked by test/golden.test.ts and
+// rewritten by npm run golden -- --update; this file checks what every case must hold and the command's options.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../tools/src/cli/args.ts";
 import { run as f5xcCommand } from "../tools/src/cli/commands/f5xc.ts";
 import { isXcName, xcName, XC_NAME_MAX } from "../tools/src/f5xc/names.ts";
-import { f5xcPlan, poolTable, type F5xcOptions } from "../tools/src/f5xc/objects.ts";
-import { APPLY_SCRIPT, objectJson, outFiles } from "../tools/src/f5xc/out-dir.ts";
-import { GOLDEN_NAMESPACE, GOLDEN_RELEASE } from "../tools/src/helm/helm.ts";
+import { f5xcPlan, type F5xcOptions } from "../tools/src/f5xc/objects.ts";
+import { APPLY_SCRIPT, objectJson } from "../tools/src/f5xc/out-dir.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
+import { GOLDEN_F5XC as OPTIONS } from "../tools/src/golden/f5xc.ts";
+import { GOLDEN_NAMESPACE } from "../tools/src/helm/helm.ts";
 import { servicePorts } from "../tools/src/helm/manifests.ts";
-import { repoPath } from "../tools/src/lib/paths.ts";
-import { goldenInputs, manifestsOf, valuesOf } from "./lib/cases.ts";
+import { manifestsOf, valuesOf } from "./lib/cases.ts";
 
-const DIR = repoPath("test/f5xc");
-const OPTIONS: F5xcOptions = {
-  release: GOLDEN_RELEASE,
-  namespace: GOLDEN_NAMESPACE,
-  locator: { kind: "virtual_site", namespace: "shared", name: "ves-io-all-res", tenant: "ves-io" },
-};
-const cases = [
-  ...goldenInputs().map((c) => c.file),
-  ...readdirSync(DIR)
-    .filter((f) => f.endsWith(".in.yaml"))
-    .map((f) => join(DIR, f)),
-].sort((a, b) => basename(a).localeCompare(basename(b)));
-
-describe("f5xc golden", () => {
-  it.each(cases.map((f) => [basename(f, ".in.yaml"), f] as const))("%s", async (name, file) => {
-    const plan = f5xcPlan(await valuesOf(file), OPTIONS);
-    const out = `${JSON.stringify({ table: poolTable(plan.rows).split("\n"), healthchecks: plan.healthchecks, origin_pools: plan.origin_pools }, null, 2)}\n`;
-    const golden = join(DIR, `${name}.out.json`);
-    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, out);
-    expect(existsSync(golden), `${golden} is missing: UPDATE_GOLDEN=1 npx vitest run test/f5xc.test.ts`).toBe(true);
-    expect(out).toBe(readFileSync(golden, "utf8"));
-    const script = outFiles(plan).find((f) => f.path === APPLY_SCRIPT)!.content;
-    const scriptGolden = join(DIR, `${name}.apply.sh`);
-    if (process.env.UPDATE_GOLDEN) writeFileSync(scriptGolden, script);
-    expect(existsSync(scriptGolden), `${scriptGolden} is missing: UPDATE_GOLDEN=1 npx vitest run test/f5xc.test.ts`).toBe(true);
-    expect(script).toBe(readFileSync(scriptGolden, "utf8"));
-  });
-
-  it.each(goldenInputs().map((c) => [c.name, c.file] as const))("%s: one pool per Service port, on that port", async (_n, file) => {
+describe("f5xc objects of every golden case", () => {
+  it.each(goldenCases().map((c) => [c.name, c.file] as const))("%s: one pool per Service port, on that port", async (_n, file) => {
     const plan = f5xcPlan(await valuesOf(file), OPTIONS);
     const ports = servicePorts(await manifestsOf(file));
     const health = ports.find((p) => p.name === "health")!;
@@ -65,7 +38,7 @@ describe("f5xc golden", () => {
 });
 
 describe("f5xc options", () => {
-  const file = goldenInputs()[0]!.file;
+  const file = goldenCases()[0]!.file;
   const server = async (o: Partial<F5xcOptions>) => (f5xcPlan(await valuesOf(file), { ...OPTIONS, ...o }).origin_pools[0]!.spec.origin_servers as Record<string, unknown>[])[0];
 
   it("targets a CE site's inside network, in another F5 XC namespace", async () => {
@@ -108,7 +81,8 @@ describe("xcName", () => {
 });
 
 describe("tailnet-egress f5xc", () => {
-  const file = goldenInputs()[1]!.file;
+  const golden = goldenCases()[1]!;
+  const file = golden.file;
   const args = ["-f", file, "--namespace", GOLDEN_NAMESPACE];
 
   it("writes one file per object and the golden apply.sh with --out, and nothing else", async () => {
@@ -123,7 +97,7 @@ describe("tailnet-egress f5xc", () => {
       const objects = [...plan.healthchecks.map((h) => [`healthcheck/${h.metadata.name}.json`, h] as const), ...plan.origin_pools.map((p) => [`origin_pool/${p.metadata.name}.json`, p] as const)];
       expect(written).toEqual([APPLY_SCRIPT, ...objects.map(([path]) => path)].sort());
       for (const [path, o] of objects) expect(readFileSync(join(out, path), "utf8")).toBe(objectJson(o));
-      expect(readFileSync(join(out, APPLY_SCRIPT), "utf8")).toBe(readFileSync(join(DIR, `${basename(file, ".in.yaml")}.apply.sh`), "utf8"));
+      expect(readFileSync(join(out, APPLY_SCRIPT), "utf8")).toBe(readFileSync(golden.applyOut, "utf8"));
       expect(statSync(join(out, APPLY_SCRIPT)).mode & 0o111).not.toBe(0);
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -7,7 +7,8 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findOne, servicePorts, type Manifest } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
-import { goldenInputs, manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
+import { manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const SCRIPT = repoPath("files/check-ports.sh");
@@ -17,7 +18,7 @@ type PodSpec = { containers: Container[]; securityContext: Record<string, unknow
 const testPod = (ms: Manifest[]): Manifest => findOne(ms, "Pod", "-test-connection");
 
 describe("helm test pod", () => {
-  it.each(goldenInputs().map((c) => [c.name, c.file] as const))("%s: checks every Service port (or renders no test pod when tests.enabled is false)", async (_n, file) => {
+  it.each(goldenCases().map((c) => [c.name, c.file] as const))("%s: checks every Service port (or renders no test pod when tests.enabled is false)", async (_n, file) => {
     const ms = await manifestsOf(file);
     if ((await valuesOf(file)).tests.enabled === false) {
       expect(ms.filter((m) => m.kind === "Pod")).toEqual([]);
@@ -37,7 +38,7 @@ describe("helm test pod", () => {
   });
 
   it("runs the chart's script, comment lines dropped, restricted and pinned", async () => {
-    const pod = testPod(await manifestsOf(goldenInputs()[0]!.file));
+    const pod = testPod(await manifestsOf(goldenCases()[0]!.file));
     const spec = pod.spec as PodSpec;
     const c = spec.containers[0]!;
     const withoutComments = readFileSync(SCRIPT, "utf8").replace(/^[ \t]*#.*\n/gm, "");
@@ -53,7 +54,7 @@ describe("helm test pod", () => {
   });
 
   it("is left out with tests.enabled=false", async () => {
-    const out = await renderCached(goldenInputs()[0]!.file, 3, [tmpValues({ tests: { enabled: false } })]);
+    const out = await renderCached(goldenCases()[0]!.file, 3, [tmpValues({ tests: { enabled: false } })]);
     expect(out).not.toContain("test-connection");
   });
 });

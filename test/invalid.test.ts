@@ -10,7 +10,7 @@ import { GOLDEN_KUBE_VERSION, GOLDEN_RELEASE, HELM_MAJORS, helmTemplate, type He
 import { repoPath } from "../tools/src/lib/paths.ts";
 import { loadValues } from "../tools/src/values/load.ts";
 import { formatErrors, validateValues } from "../tools/src/values/validate.ts";
-import { allInputs } from "./lib/cases.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
 import { helmFailMessage, invalidCases, schemaErrorPointers, tsValidate, VALIDATORS, type Validator } from "./lib/invalid-corpus.ts";
 
 const cases = invalidCases();
@@ -76,7 +76,7 @@ describe.concurrent("parity on bad files", () => {
 });
 
 describe.concurrent("parity on good files", () => {
-  it.each(allInputs().map((c) => [c.name, c] as const))("%s: Helm 3, Helm 4 and the TS CLI all accept it", async (_n, c) => {
+  it.each(goldenCases().map((c) => [c.name, c] as const))("%s: Helm 3, Helm 4 and the TS CLI all accept it", async (_n, c) => {
     for (const major of HELM_MAJORS) {
       const r = await helmTemplate({ major, valuesFiles: [c.file] });
       expect(r.exitCode, r.stderr).toBe(0);

@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { render, type HelmMajor } from "../tools/src/helm/helm.ts";
 import { kubernetesVersionOf, validateManifests, type KubeVersion } from "./lib/kubeconform.ts";
-import { allInputs, valuesOf } from "./lib/cases.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
+import { valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
 
 const levels: [KubeVersion, HelmMajor][] = [
@@ -15,7 +16,7 @@ const optional = tmpValues({ networkPolicy: { enabled: true, from: [{ namespaceS
 
 describe.each(levels)("Kubernetes %s (rendered with helm %i)", (level, major) => {
   const kubeVersion = kubernetesVersionOf(level);
-  it.each(allInputs().map((c) => [c.name, c] as const))("%s is valid in strict mode", async (_n, c) => {
+  it.each(goldenCases().map((c) => [c.name, c] as const))("%s is valid in strict mode", async (_n, c) => {
     const text = await render({ major, valuesFiles: [c.file, optional], kubeVersion });
     const r = await validateManifests(text, level);
     expect(r.errors).toEqual([]);
@@ -28,6 +29,6 @@ describe.each(levels)("Kubernetes %s (rendered with helm %i)", (level, major) =>
 
 describe("Chart.yaml kubeVersion matches what is tested", () => {
   it("refuses Kubernetes older than 1.23", async () => {
-    await expect(render({ major: 3, valuesFiles: [allInputs()[0]!.file], kubeVersion: "1.22.0" })).rejects.toThrow(/kubeVersion/);
+    await expect(render({ major: 3, valuesFiles: [goldenCases()[0]!.file], kubeVersion: "1.22.0" })).rejects.toThrow(/kubeVersion/);
   });
 });

@@ -2,10 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { helm, HELM_MAJORS } from "../tools/src/helm/helm.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
-import { allInputs } from "./lib/cases.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
 
 describe.each(HELM_MAJORS.map((m) => [m]))("helm %i lint --strict", (major) => {
-  it.each(allInputs().map((c) => [c.name, c] as const))("%s", async (_n, c) => {
+  it.each(goldenCases().map((c) => [c.name, c] as const))("%s", async (_n, c) => {
     const r = await helm(major, ["lint", "--strict", repoPath(), "-f", c.file]);
     expect(r.stdout + r.stderr).toContain("1 chart(s) linted, 0 chart(s) failed");
     expect(r.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);

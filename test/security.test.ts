@@ -8,10 +8,11 @@ import { render } from "../tools/src/helm/helm.ts";
 import { stateSecretName } from "../tools/src/plan/names.ts";
 import { envoyFiles } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
-import { allInputs, manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
+import { goldenCases } from "../tools/src/golden/cases.ts";
+import { manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
 
-const cases = allInputs().map((c) => [c.name, c] as const);
+const cases = goldenCases().map((c) => [c.name, c] as const);
 
 type Container = { name: string; volumeMounts?: { name: string; mountPath: string }[]; [k: string]: unknown };
 type PodSpec = { containers: Container[]; automountServiceAccountToken?: boolean; serviceAccountName: string; volumes: { name: string }[] };
@@ -34,7 +35,7 @@ describe("Pod Security Standards: restricted (the admission library's own checks
     }
   });
   it("the checker does fail a pod that drops the restricted settings", async () => {
-    const text = await render({ major: 3, valuesFiles: [allInputs()[0]!.file, tmpValues({ podSecurityContext: null, securityContext: { allowPrivilegeEscalation: true } })] });
+    const text = await render({ major: 3, valuesFiles: [goldenCases()[0]!.file, tmpValues({ podSecurityContext: null, securityContext: { allowPrivilegeEscalation: true } })] });
     const r = await psa(text, "latest");
     expect(r.exitCode).toBe(1);
     expect(r.results[0]?.reasons?.join("\n")).toMatch(/allowPrivilegeEscalation|seccompProfile|runAsNonRoot/);
@@ -116,7 +117,7 @@ describe("loopback-only endpoints stay on loopback", () => {
 });
 
 describe("optional objects", () => {
-  const base = allInputs()[1]!.file;
+  const base = goldenCases()[1]!.file;
   const kinds = (ms: Manifest[]) => ms.map((m) => m.kind).sort();
   const OPTIONAL_OFF = { serviceAccount: { create: false }, rbac: { create: false }, podDisruptionBudget: { enabled: false }, networkPolicy: { enabled: false }, metrics: { serviceMonitor: { enabled: false } }, tests: { enabled: false } };
 

@@ -7,7 +7,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-# shellcheck source=toolchain.env
+# shellcheck source=tools/toolchain.env
 source "$here/toolchain.env"
 TOOLS_DIR=${TOOLS_DIR:-$root/.tools}
 BIN="$TOOLS_DIR/bin"
@@ -65,15 +65,14 @@ install_headscale() {
   local s="headscale-$HEADSCALE_VERSION"; have "$s" && return 0
   log "building headscale $HEADSCALE_VERSION (go mod download + CGO_ENABLED=0 go build ./cmd/headscale in the module dir)"
   # Not `go install pkg@version`: that also fetches the module's version list (to look for a
-  # deprecation notice), which the proxy answers with 403 for headscale here:
-  #   go: github.com/juanfont/headscale/cmd/headscale@v0.29.2: loading deprecation for
-  #   github.com/juanfont/headscale: module github.com/juanfont/headscale: reading
-  #   https://proxy.golang.org/github.com/juanfont/headscale/@v/list: 403 Forbidden
+  # deprecation notice), and the module proxy refuses that one request for headscale with 403
+  # Forbidden, so `go install` fails with "loading deprecation for github.com/juanfont/headscale"
+  # even though the pinned version itself downloads fine.
   # So download the pinned module (checksum-verified) and build it inside its own module, which
   # uses exactly headscale's go.mod/go.sum. (`headscale version` then reports "dev": its version
   # comes from the build info's main-module version, which is "(devel)" for an in-module build.)
   local dir; dir=$(go mod download -json "github.com/juanfont/headscale@$HEADSCALE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -n "$dir" ] && [ -d "$dir" ] || { log "go mod download of headscale $HEADSCALE_VERSION gave no Dir"; exit 1; }
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then log "go mod download of headscale $HEADSCALE_VERSION gave no Dir"; exit 1; fi
   local tmp; tmp=$(mktemp -d)
   (cd "$dir" && CGO_ENABLED=0 go build -o "$tmp/headscale" -ldflags "-s -w" ./cmd/headscale)
   mv "$tmp/headscale" "$BIN/headscale"

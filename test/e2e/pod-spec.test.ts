@@ -7,6 +7,7 @@ import { expandVars, readPod, remapPodForLocalRun } from "../../tools/src/local/
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 
 const values = {
+  tailscale: { state: "kubeSecret" },
   tailnets: [
     { name: "a", authKey: "tskey-a", loginServer: "http://127.0.0.1:1", services: [{ host: "x.a.test", port: 80 }] },
     { name: "b", existingSecret: { name: "ts-b", key: "k" }, services: [{ host: "100.64.0.1", port: 22 }] },
@@ -25,6 +26,7 @@ describe("pod harness: rendered pod spec", () => {
     expect(a!.env.TS_KUBE_SECRET).toBe("tailscale-egress-0-a-state");
     expect(a!.env.TS_HOSTNAME).toBe("tailscale-egress-0-a");
     expect(a!.command?.[0]).toBe("/bin/sh");
+    expect(a!.command?.[2]).toMatch(/^export TS_HOSTNAME=.*\nif \[ -s \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/token \]; then\n/);
     expect(a!.runAs).toEqual({ uid: 65532, gid: 65532 });
     expect(parseEnvoyArgs(pod.envoy.args)).toEqual({ configFile: "envoy.json", logLevel: "info", concurrency: 2 });
     const local = remapPodForLocalRun(pod, { ports: new Map([[10550, 1], [10700, 2], [10500, 3], [10501, 4]]) });
@@ -65,9 +67,19 @@ describe("pod harness: rendered pod spec", () => {
     expect(a!.env.TS_KUBE_SECRET).toBe("");
   });
 
+  it("the default state is emptyDir: no token, no kube wrapper, only the site-name wrapper", async () => {
+    const m = await renderValues({ tailnets: values.tailnets.slice(0, 1) });
+    const [a] = readPod(m).tailscale;
+    expect(a!.kubeApi).toBe(false);
+    expect(a!.env.TS_KUBE_SECRET).toBe("");
+    expect(a!.command).toEqual(["/bin/sh", "-c", 'export TS_HOSTNAME="${VES_IO_SITENAME:+${VES_IO_SITENAME}-}${TS_HOSTNAME}"; exec containerboot']);
+  });
+
   const mutations: [string, (c: C[]) => void, RegExp][] = [
     ["an unknown env name", (c) => (c[1]!.env as C[]).push({ name: "TS_NEW_THING", value: "1" }), /env TS_NEW_THING not understood/],
     ["a changed command", (c) => (c[1]!.command = ["/bin/sh", "-c", "exec containerboot --foo"]), /command .* not understood/],
+    ["a kube wrapper that runs a command substitution", (c) => (c[1]!.command = [...(c[1]!.command as string[]).slice(0, 2), (c[1]!.command as string[])[2]!.replace("via the", "via $(id) the")]), /command .* not understood/],
+    ["a kube wrapper that does not exec containerboot", (c) => (c[1]!.command = [...(c[1]!.command as string[]).slice(0, 2), (c[1]!.command as string[])[2]!.replace("exec containerboot", "containerboot")]), /command .* not understood/],
     ["container args", (c) => (c[1]!.args = ["--x"]), /args not understood/],
     ["an exec probe", (c) => (c[1]!.readinessProbe = { exec: { command: ["true"] } }), /readinessProbe.*not understood|only httpGet/],
     ["an unknown container field", (c) => (c[0]!.workingDir = "/"), /field\(s\) workingDir not understood/],

@@ -1,4 +1,4 @@
-// The pod, run for real (issue 4 and the runtime checks of issue 5). Two independent tailnets from the lab
+// The pod, run for real, with the runtime checks of the edge settings. Two independent tailnets from the lab
 // (a headscale and a target node each); values with their real login servers and pre-auth keys, rendered by
 // Helm; the rendered pod run by the harness (tools/src/local/pod): Envoy with the ConfigMap's files and one real
 // containerboot per tailnet with the rendered env/command, as uid 65532. Envoy's 0.0.0.0 listeners bind
@@ -44,7 +44,7 @@ describe("the pod, run for real from the rendered manifests", () => {
   let expect1: Record<string, string>;
 
   const values = (phase: 1 | 2) => ({
-    tailscale: { tags: [] },
+    tailscale: { tags: [], state: "kubeSecret" },
     termination: { drainSeconds: DRAIN_S },
     envoy: { healthCheck: { interval: "1s" }, connectTimeout: "3s" },
     tailnets: [

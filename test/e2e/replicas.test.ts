@@ -1,4 +1,4 @@
-// replicas > 1 (issue 5): every replica of the rendered StatefulSet registers its own node in the tailnet,
+// replicas > 1: every replica of the rendered StatefulSet registers its own node in the tailnet,
 // with a distinct hostname, address and state Secret, and each serves the service ports on its own.
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,7 @@ describe("two replicas of the rendered pod", () => {
     target = await startTarget({ hostname: "target-ha", headscale: hs });
     manifests = await renderValues({
       replicas: 2,
-      tailscale: { tags: [] },
+      tailscale: { tags: [], state: "kubeSecret" },
       envoy: { healthCheck: { interval: "1s" } },
       tailnets: [{ name: "ha", authKey: hs.authKey, loginServer: hs.url, services: [{ name: "web", host: target.magicDNSName, port: target.port }] }],
     });

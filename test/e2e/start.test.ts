@@ -6,7 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { READY_LINE } from "../../tools/src/cli/commands/start.ts";
-import { isListening, REPO_ROOT, requireBinaries } from "../../tools/src/local/lab/index.ts";
+import { REPO_ROOT } from "../../tools/src/lib/paths.ts";
+import { isListening, requireBinaries } from "../../tools/src/local/lab/index.ts";
 import { tcpExchange } from "../../tools/src/local/pod/net.ts";
 import { taggedReply } from "../../tools/src/local/lab/echo.ts";
 

@@ -10,7 +10,8 @@ import { HELM_MAJORS, render, type HelmMajor } from "../../tools/src/helm/helm.t
 import { envoyConfigMapData, parseManifests } from "../../tools/src/helm/manifests.ts";
 import { fullname, serviceAccountName, stateSecretNames } from "../../tools/src/plan/names.ts";
 import { waitFor } from "../../tools/src/local/lab/procs.ts";
-import { allInputs, valuesOf } from "../lib/cases.ts";
+import { goldenCases } from "../../tools/src/golden/cases.ts";
+import { valuesOf } from "../lib/cases.ts";
 import { CHART, getObject, kubeHelm, kubeHelmOk, listObjects, testNamespace, useControlPlane, valuesFile, type ControlPlane } from "../lib/kube.ts";
 
 const cp = useControlPlane("lifecycle");
@@ -58,7 +59,7 @@ async function configMap(c: ControlPlane, ns: string, name: string): Promise<Rec
 }
 
 describe.each(HELM_MAJORS.map((m) => [m]))("helm %i on a real API server", (major: HelmMajor) => {
-  it.concurrent.each(allInputs().map((c) => [c.name, c.file] as const))("%s: install, upgrade, rollback, uninstall, reinstall", async (_n, file) => {
+  it.concurrent.each(goldenCases().map((c) => [c.name, c.file] as const))("%s: install, upgrade, rollback, uninstall, reinstall", async (_n, file) => {
     const c = cp();
     const ns = await testNamespace(c, `h${major}-${_n.slice(0, 2)}`);
     const doc = parse(readFileSync(file, "utf8")) as { tailnets: { name: string; services: object[] }[] };

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { GOLDEN_KUBE_VERSION, GOLDEN_NAMESPACE, helm, type HelmMajor, type HelmResult } from "../../tools/src/helm/helm.ts";
-import { systemToolPath, toolPath } from "../../tools/src/lib/toolpaths.ts";
-import { goldenInputs, type Case } from "./cases.ts";
+import { systemTool, toolPath } from "../../tools/src/lib/toolpaths.ts";
+import { goldenCases, type GoldenCase } from "../../tools/src/golden/cases.ts";
 
 const made: string[] = [];
 
@@ -34,7 +34,7 @@ export interface SigningKey {
 
 /** A new passphrase-less RSA signing key in a throwaway GNUPGHOME. Nothing is written outside tmp. */
 export async function signingKey(): Promise<SigningKey> {
-  const gpg = systemToolPath("gpg");
+  const gpg = systemTool("gpg");
   const dir = tempDir("gpg");
   const home = join(dir, "gnupg");
   mkdirSync(home, { mode: 0o700 });
@@ -137,12 +137,12 @@ async function ready(url: string, proc: ResultPromise): Promise<boolean> {
 }
 
 /** The golden case the release tests install from a repository or registry. */
-export const goldenCase = (): Case => goldenInputs().find((c) => c.name === "02-three-tailnets")!;
+export const goldenCase = (): GoldenCase => goldenCases().find((c) => c.name === "02-three-tailnets")!;
 /** helm template options that reproduce the golden case (after the chart reference). */
 export const templateArgs = ["--namespace", GOLDEN_NAMESPACE, "--kube-version", GOLDEN_KUBE_VERSION, "-f", goldenCase().file];
 /** The golden output as a packaged chart renders it: only the chart label's version differs. */
 export const goldenAs = (version: string): string =>
-  readFileSync(goldenCase().file.replace(/\.in\.yaml$/, ".out.yaml"), "utf8").replaceAll(
+  readFileSync(goldenCase().helmOut, "utf8").replaceAll(
     "tailscale-egress-0.0.0-dev",
     `tailscale-egress-${version}`,
   );

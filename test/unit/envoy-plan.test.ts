@@ -1,6 +1,7 @@
-// Envoy edge settings (issue 5) as the plan renders them: each is a property an operator relies on.
+// Envoy edge settings as the plan renders them: each is a property an operator relies on.
 import { describe, expect, it } from "vitest";
-import { planEnvoy, type JsonObject } from "../../tools/src/plan/envoy.ts";
+import type { JsonObject } from "../../tools/src/lib/json.ts";
+import { planEnvoy } from "../../tools/src/plan/envoy.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";
 import { valuesOf } from "../lib/cases.ts";
 import { tmpValues } from "../../tools/src/local/tmp.ts";

@@ -2,9 +2,10 @@
 // paths; every other byte of the rendered Envoy files is kept.
 import { describe, expect, it } from "vitest";
 import { envoyFiles } from "../../tools/src/helm/manifests.ts";
-import type { Json } from "../../tools/src/plan/envoy.ts";
+import type { Json } from "../../tools/src/lib/json.ts";
 import { remapForLocalRun } from "../../tools/src/local/envoy-remap.ts";
-import { allInputs, manifestsOf } from "../lib/cases.ts";
+import { goldenCases } from "../../tools/src/golden/cases.ts";
+import { manifestsOf } from "../lib/cases.ts";
 
 interface Change {
   path: string;
@@ -24,7 +25,7 @@ function diff(a: Json, b: Json, path = ""): Change[] {
 }
 
 describe("remapForLocalRun", () => {
-  it.each(allInputs().map((c) => [c.name, c] as const))("%s: changes only addresses, mapped ports and paths", async (_n, c) => {
+  it.each(goldenCases().map((c) => [c.name, c] as const))("%s: changes only addresses, mapped ports and paths", async (_n, c) => {
     const files = envoyFiles(await manifestsOf(c.file));
     const ports = new Map([[10500, 0], [10000, 40000], [10550, 41000], [10700, 42000]]);
     const out = remapForLocalRun(files, { configDir: "/tmp/x", ports });

@@ -1,7 +1,5 @@
 // The tailnet-egress CLI: one entry point, one module per command.
-import { UsageError } from "./args.ts";
-import { InvalidValuesError } from "./load.ts";
-import { MissingToolError } from "../lib/toolpaths.ts";
+import { DEBUG_FLAG, debugRequested, EXIT, EXIT_CODES_HELP, reportError } from "./errors.ts";
 
 interface Command {
   usage: string;
@@ -27,31 +25,36 @@ Commands:
   package    package the chart reproducibly into dist/, signed (npm run package)
   f5xc       print F5 XC origin pools and a health check for the release's Service
 
-Run tailnet-egress <command> --help for a command's options.`;
+Run tailnet-egress <command> --help for a command's options. ${DEBUG_FLAG}, anywhere on the command line
+(or TAILNET_EGRESS_DEBUG=1), prints the stack trace of an error.
+
+${EXIT_CODES_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
-    console.log(usage);
-    return name ? 0 : 2;
-  }
+  const debug = debugRequested(argv);
+  const [name, ...rest] = argv.filter((a) => a !== DEBUG_FLAG);
+  if (!name) return (console.error(usage), EXIT.usage);
+  if (name === "--help" || name === "-h" || name === "help") return (console.log(usage), EXIT.ok);
   const load = commands[name];
-  if (!load) {
-    console.error(`unknown command "${name}"\n\n${usage}`);
-    return 2;
-  }
+  if (!load) return (console.error(`unknown command "${name}"\n\n${usage}`), EXIT.usage);
   try {
     return await (await load()).run(rest);
   } catch (e) {
-    if (e instanceof UsageError) return (console.error(e.message), 2);
-    if (e instanceof InvalidValuesError || e instanceof MissingToolError) return (console.error(e.message), 1);
-    throw e;
+    return reportError(e, debug);
   }
 }
 
+// Errors outside a command's own flow (a child process's callback, a broken pipe) end the same way.
+const fail = (e: unknown) => process.exit(reportError(e, debugRequested(process.argv)));
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
 // A closed pipe (e.g. `| head`) ends the output quietly.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
   throw e;
 });
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A failed command may leave handles open (start's child processes): the process ends anyway, once its
+// output is written, and the exit hooks stop what is left.
+if (code !== EXIT.ok) setTimeout(() => process.exit(code), 1000).unref();

@@ -1,6 +1,6 @@
 // Constraints F5 XC's API reference states for the objects tailnet-egress f5xc writes, checked before
 // anything is printed or written, so a bad flag is refused here and not by the tenant. Each error names the
-// object, the field and what is allowed. The bounds are those of the reference as quoted in issue 13
+// object, the field and what is allowed. The bounds are those of a quotation of the reference
 // (healthcheck: interval 1..600, jitter_percent 0 or 10..50, expected_status_codes at most 16; origin pool:
 // one site locator, one network; names DNS-1035 and at most 64 characters). They could not be checked
 // against a live tenant. Names are held to 63, the DNS-1035 label limit, which is the stricter of the two.

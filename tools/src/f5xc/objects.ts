@@ -29,12 +29,13 @@
 //     healthcheck[]                              [api-op] {namespace, name} refs to the health checks
 //     loadbalancer_algorithm: LB_OVERRIDE, endpoint_selection: LOCAL_PREFERRED   [api-op][tf] enum values
 // Not verified against a live tenant (none is reachable from here): the numeric bounds in constraints.ts
-// come from the reference as quoted in issue 13; the enum spellings and the empty-object oneof encoding
+// come from a quotation of the reference; the enum spellings and the empty-object oneof encoding
 // were read from request samples and Terraform docs, not from an accepted request.
 import type { Values } from "../generated/values.ts";
+import type { Json } from "../lib/json.ts";
+import { formatTable } from "../lib/table.ts";
 import { fullname } from "../plan/names.ts";
 import { planPorts } from "../plan/ports.ts";
-import { formatTable } from "../plan/table.ts";
 import { xcName } from "./names.ts";
 
 export type Network = "vk8s" | "inside" | "outside";
@@ -85,7 +86,6 @@ export interface F5xcOptions {
   healthcheck?: HealthcheckOptions;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export interface XcObject {
   metadata: { name: string; namespace: string; labels: Record<string, string>; description: string; disable: false };
   spec: { [key: string]: Json };

@@ -1,38 +1,12 @@
-// Golden tests: each test/helm/<case>.in.yaml renders, with Helm 3 and Helm 4, to exactly <case>.out.yaml,
-// and each bundled example examples/<name>.yaml to test/helm/examples/<name>.out.yaml.
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+// Golden tests: each golden case (tools/src/golden/cases.ts) renders, with Helm 3 and Helm 4, to exactly
+// <case>.out.yaml, and its F5 XC objects and apply script are exactly <case>.f5xc.json and <case>.apply.sh.
+// --update rewrites all three for review.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { execa } from "execa";
-import { HELM_MAJORS, render } from "../helm/helm.ts";
-import { repoPath } from "../lib/paths.ts";
-
-export const GOLDEN_DIR = repoPath("test/helm");
-
-export interface GoldenCase {
-  name: string;
-  input: string;
-  output: string;
-}
-
-export const EXAMPLES_DIR = repoPath("examples");
-
-/** Every <case>.in.yaml of dir; with the default dir also every bundled examples/<name>.yaml, to test/helm/examples/<name>.out.yaml. */
-export async function goldenCases(dir = GOLDEN_DIR): Promise<GoldenCase[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith(".in.yaml")).sort();
-  const cases = files.map((f) => {
-    const name = basename(f, ".in.yaml");
-    return { name, input: join(dir, f), output: join(dir, `${name}.out.yaml`) };
-  });
-  if (dir !== GOLDEN_DIR) return cases;
-  const examples = (await readdir(EXAMPLES_DIR)).filter((f) => f.endsWith(".yaml")).sort();
-  return [
-    ...cases,
-    ...examples.map((f) => {
-      const name = basename(f, ".yaml");
-      return { name: `examples/${name}`, input: join(EXAMPLES_DIR, f), output: join(GOLDEN_DIR, "examples", `${name}.out.yaml`) };
-    }),
-  ];
-}
+import { GOLDEN_API_VERSIONS, HELM_MAJORS, render } from "../helm/helm.ts";
+import type { GoldenCase } from "./cases.ts";
+import { renderF5xc } from "./f5xc.ts";
 
 export interface GoldenResult {
   name: string;
@@ -42,20 +16,34 @@ export interface GoldenResult {
 
 export async function checkCase(c: GoldenCase, update: boolean): Promise<GoldenResult> {
   const problems: string[] = [];
-  const [first, ...others] = await Promise.all(HELM_MAJORS.map((major) => render({ major, valuesFiles: [c.input] })));
+  const [first, ...others] = await Promise.all(
+    HELM_MAJORS.map((major) => render({ major, valuesFiles: [c.file], apiVersions: GOLDEN_API_VERSIONS })),
+  );
   const rendered = first ?? "";
   others.forEach((out, i) => {
     if (out !== rendered) problems.push(`helm ${HELM_MAJORS[i + 1]} output differs from helm ${HELM_MAJORS[0]}:\n${textDiff(rendered, out)}`);
   });
-  const expected = await readFile(c.output, "utf8").catch(() => undefined);
-  if (update) {
-    if (expected !== rendered) await mkdir(dirname(c.output), { recursive: true }).then(() => writeFile(c.output, rendered));
-  } else if (expected === undefined) {
-    problems.push(`${c.output} does not exist (run: npm run golden -- --update, then review the new file)`);
-  } else if (expected !== rendered) {
-    problems.push(`${c.output} is out of date (review, then run: npm run golden -- --update):\n${await unifiedDiff(c.output, rendered)}`);
+  const f5xc = await renderF5xc(c.file);
+  for (const [golden, actual] of [
+    [c.helmOut, rendered],
+    [c.f5xcOut, f5xc.objects],
+    [c.applyOut, f5xc.applyScript],
+  ] as const) {
+    problems.push(...(await compare(golden, actual, update)));
   }
   return { name: c.name, ok: problems.length === 0, problems };
+}
+
+/** Problems of one golden file against what was rendered; with update, rewrites it instead. */
+async function compare(golden: string, actual: string, update: boolean): Promise<string[]> {
+  const expected = await readFile(golden, "utf8").catch(() => undefined);
+  if (update) {
+    if (expected !== actual) await mkdir(dirname(golden), { recursive: true }).then(() => writeFile(golden, actual));
+    return [];
+  }
+  if (expected === undefined) return [`${golden} does not exist (run: npm run golden -- --update, then review the new file)`];
+  if (expected !== actual) return [`${golden} is out of date (review, then run: npm run golden -- --update):\n${await unifiedDiff(golden, actual)}`];
+  return [];
 }
 
 async function unifiedDiff(file: string, actual: string): Promise<string> {

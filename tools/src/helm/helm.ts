@@ -1,4 +1,5 @@
-// Runs the pinned Helm binaries. Golden output is deterministic: fixed release, namespace and kube version.
+// Runs the pinned Helm binaries. Golden output is deterministic: fixed release, namespace, kube version and,
+// for the golden cases, API versions.
 import { execa } from "execa";
 import { repoPath } from "../lib/paths.ts";
 import { toolPath } from "../lib/toolpaths.ts";
@@ -6,6 +7,8 @@ import { toolPath } from "../lib/toolpaths.ts";
 export const GOLDEN_RELEASE = "tailscale-egress";
 export const GOLDEN_NAMESPACE = "egress";
 export const GOLDEN_KUBE_VERSION = "1.23.0";
+/** The optional APIs the golden cases render with, so that their gated objects (the ServiceMonitor) show. */
+export const GOLDEN_API_VERSIONS = ["monitoring.coreos.com/v1/ServiceMonitor"];
 export const HELM_MAJORS = [3, 4] as const;
 export type HelmMajor = (typeof HELM_MAJORS)[number];
 
@@ -21,6 +24,8 @@ export interface TemplateOptions {
   release?: string;
   namespace?: string;
   kubeVersion?: string;
+  /** --api-versions: APIs the chart may assume beyond the built-in ones. */
+  apiVersions?: string[];
   chart?: string;
   extraArgs?: string[];
 }
@@ -43,6 +48,7 @@ export async function helmTemplate(o: TemplateOptions): Promise<HelmResult> {
     o.namespace ?? GOLDEN_NAMESPACE,
     "--kube-version",
     o.kubeVersion ?? GOLDEN_KUBE_VERSION,
+    ...(o.apiVersions ?? []).flatMap((v) => ["--api-versions", v]),
     ...o.valuesFiles.flatMap((f) => ["-f", f]),
     ...(o.extraArgs ?? []),
   ];

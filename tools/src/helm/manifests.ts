@@ -1,6 +1,6 @@
 // Parses rendered manifests and pulls out what the checks need.
 import { parseAllDocuments } from "yaml";
-import type { JsonObject } from "../plan/envoy.ts";
+import type { JsonObject } from "../lib/json.ts";
 
 export interface Manifest {
   apiVersion: string;

@@ -1,6 +1,6 @@
 // JSON exactly as Go's encoding/json (Helm's toJson) writes it: object keys sorted, no spaces, and
 // <, >, & escaped as \u003c, \u003e, \u0026. Used where the chart hashes JSON and the CLI must match.
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import type { Json } from "./json.ts";
 
 export function goJson(value: Json): string {
   return JSON.stringify(sortKeys(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);

@@ -1,6 +1,7 @@
 // Paths of the pinned external tools that tools/toolchain.sh installs into .tools/bin.
 // A missing tool is an error that names the command to install it, never a reason to skip.
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
+import { join } from "node:path";
 import { repoPath } from "./paths.ts";
 
 export const TOOLS_DIR = process.env.TOOLS_DIR ?? repoPath(".tools");
@@ -40,18 +41,47 @@ const INSTALL_GROUP: Record<ToolName, string> = {
 
 export class MissingToolError extends Error {}
 
-export function toolPath(name: ToolName): string {
-  const path = `${TOOLS_DIR}/bin/${name}`;
-  if (!existsSync(path)) {
-    throw new MissingToolError(`${name} is not installed at ${path}; install it with: bash tools/toolchain.sh ${INSTALL_GROUP[name]}`);
-  }
-  return path;
+const binary = (name: ToolName): string => join(TOOLS_DIR, "bin", name);
+
+/** Throws one MissingToolError naming every tool that is not installed and the command that installs them. */
+export function requireTools(names: readonly ToolName[]): void {
+  const missing = names.filter((n) => !existsSync(binary(n)));
+  if (missing.length === 0) return;
+  const groups = [...new Set(missing.map((n) => INSTALL_GROUP[n]))];
+  throw new MissingToolError(
+    `${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} not installed in ${join(TOOLS_DIR, "bin")}; ` +
+      `install with: bash tools/toolchain.sh ${groups.join(" ")} (or everything: npm run tools)`,
+  );
 }
 
-/** A tool taken from the system PATH (tools/toolchain.sh installs it with the OS package manager). */
-export function systemToolPath(name: "gpg"): string {
-  for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
-    if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
+export function toolPath(name: ToolName): string {
+  requireTools([name]);
+  return binary(name);
+}
+
+/** How to install each tool taken from the system PATH: gpg and shellcheck through tools/toolchain.sh, the rest
+ * are OS packages. */
+const SYSTEM_INSTALL = {
+  gpg: "bash tools/toolchain.sh gpg",
+  shellcheck: "bash tools/toolchain.sh shellcheck",
+  unshare: "apt-get install util-linux",
+  setpriv: "apt-get install util-linux",
+  sh: "apt-get install dash",
+  ip: "apt-get install iproute2",
+  openssl: "apt-get install openssl",
+} as const;
+export type SystemToolName = keyof typeof SYSTEM_INSTALL;
+
+/** The first executable `name` on PATH, or a MissingToolError naming how to install it. */
+export function systemTool(name: SystemToolName): string {
+  for (const dir of (process.env.PATH || "/usr/sbin:/usr/bin:/sbin:/bin").split(":").filter(Boolean)) {
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here: keep looking
+    }
   }
-  throw new MissingToolError(`${name} is not on PATH; install it with: bash tools/toolchain.sh ${name}`);
+  throw new MissingToolError(`${name} is not on PATH; install it with: ${SYSTEM_INSTALL[name]}`);
 }

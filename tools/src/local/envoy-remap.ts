@@ -11,7 +11,7 @@
 //      path under `configDir`.
 // Names, stat prefixes, timeouts, tunnelling targets and version_info stay byte-for-byte as rendered.
 import { ENVOY_CONFIG_DIR } from "../plan/envoy.ts";
-import type { Json, JsonObject } from "../plan/envoy.ts";
+import type { Json, JsonObject } from "../lib/json.ts";
 
 export type EnvoyFiles = Record<string, JsonObject>;
 

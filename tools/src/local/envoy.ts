@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { toolPath } from "../lib/toolpaths.ts";
-import { BOOTSTRAP_FILE, CDS_FILE, ENVOY_CONFIG_DIR, LDS_FILE, type JsonObject } from "../plan/envoy.ts";
+import type { JsonObject } from "../lib/json.ts";
+import { BOOTSTRAP_FILE, CDS_FILE, ENVOY_CONFIG_DIR, LDS_FILE } from "../plan/envoy.ts";
 import { remapForLocalRun, type EnvoyFiles } from "./envoy-remap.ts";
 
 // ---- cleanup of everything this module starts, even when a test fails or the worker exits -------------

@@ -242,8 +242,8 @@ export const valuesSchema: Schema = {
           type: "string",
           enum: ["kubeSecret", "emptyDir"],
           description:
-            "Where node state lives. kubeSecret: a Secret per pod and tailnet (<pod>-<tailnet>-state), so a restarted or rescheduled pod keeps its node identity. emptyDir: lost when the pod is deleted.",
-          default: "kubeSecret",
+            "Where node state lives. emptyDir (default): in the pod, lost when the pod is deleted, so every new pod registers its nodes again and needs a reusable, ephemeral auth key (or oauth); it needs no Kubernetes API, so it works where the pod's ServiceAccount token cannot reach the API or is denied, as may be the case on F5 XC vK8s. kubeSecret: a Secret per pod and tailnet (<pod>-<tailnet>-state) kept through the Kubernetes API, so a restarted or rescheduled pod keeps its node identity and a one-off key is enough; containerboot exits at start when the API is unreachable or denies the token (then the container's log names this value), and keeps state in the pod when no token is mounted.",
+          default: "emptyDir",
         },
         hostname: {
           type: "object",

@@ -4,7 +4,8 @@
 // The size check needs the exact bytes.
 import type { Values } from "../generated/values.ts";
 import { goJson } from "../lib/gojson.ts";
-import { BOOTSTRAP_FILE, CDS_FILE, LDS_FILE, planEnvoy, type Json, type JsonObject } from "./envoy.ts";
+import type { Json, JsonObject } from "../lib/json.ts";
+import { BOOTSTRAP_FILE, CDS_FILE, LDS_FILE, planEnvoy } from "./envoy.ts";
 
 /** Go's json.MarshalIndent(v, "", "  "): sorted keys, HTML-escaped like goJson. */
 function prettyGoJson(value: Json): string {

@@ -1,4 +1,5 @@
 // What an upgrade does to the ports F5 XC points at: which ports gain, lose or change their target.
+import { formatTable } from "../lib/table.ts";
 import type { PlannedService, PortPlan } from "./ports.ts";
 
 export type ChangeKind = "added" | "removed" | "changed";
@@ -33,6 +34,5 @@ export function changeTable(changes: PortChange[]): string {
   for (const c of changes) {
     rows.push([c.kind, String(c.port), c.before ? destination(c.before) : "-", c.after ? destination(c.after) : "-"]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+  return formatTable(rows);
 }

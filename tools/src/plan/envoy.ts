@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Values } from "../generated/values.ts";
 import { goJson } from "../lib/gojson.ts";
+import type { Json, JsonObject } from "../lib/json.ts";
 import { durationMs, envoyDuration } from "./duration.ts";
 import { fullname } from "./names.ts";
 import { planPorts, type PlannedCluster, type PlannedService, type PlannedTailnet, type PortPlan } from "./ports.ts";
@@ -26,9 +27,6 @@ const T = {
   stdoutLog: "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog",
   connLimit: "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
 } as const;
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
 
 export interface EnvoyPlan {
   ports: PortPlan;

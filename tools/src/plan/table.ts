@@ -1,4 +1,5 @@
 // The port map as a text table: port -> tailnet -> target, with the Envoy cluster and proxy.
+import { formatTable } from "../lib/table.ts";
 import type { PortPlan } from "./ports.ts";
 
 export function portTable(plan: PortPlan): string {
@@ -9,10 +10,4 @@ export function portTable(plan: PortPlan): string {
     }
   }
   return formatTable(rows);
-}
-
-/** Rows of cells as left-aligned columns two spaces apart; the first row is the header. */
-export function formatTable(rows: string[][]): string {
-  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join("  ").trimEnd()).join("\n");
 }

@@ -1,8 +1,9 @@
 // `npm start`: render the chart and run its pod on this machine (Envoy + one containerboot per tailnet),
 // using the e2e pod harness (tools/src/local/pod). With no -f, a local demo tailnet is started first.
-import { readFileSync } from "node:fs";
 import { parseManifests } from "../../helm/manifests.ts";
 import { render } from "../../helm/helm.ts";
+import { readInput } from "../../lib/input.ts";
+import { requireTools } from "../../lib/toolpaths.ts";
 import { planEnvoy } from "../../plan/envoy.ts";
 import { portTable } from "../../plan/table.ts";
 import { parse, UsageError, valuesOptions } from "../args.ts";
@@ -25,12 +26,12 @@ Secret goes to a local stand-in for the Kubernetes API and is lost on exit (use 
 
 export const READY_LINE = "Ready. Press Ctrl-C to stop.";
 
-function secretsOf(specs: string[]): Record<string, Record<string, string>> {
+async function secretsOf(specs: string[]): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
   for (const s of specs) {
     const m = s.match(/^([^/=]+)\/([^=]+)=(.*)$/s);
     if (!m) throw new UsageError(`--secret wants <name>/<key>=<value>, got ${s}\n\n${usage}`);
-    (out[m[1]!] ??= {})[m[2]!] = m[3]!.startsWith("@") ? readFileSync(m[3]!.slice(1), "utf8").trim() : m[3]!;
+    (out[m[1]!] ??= {})[m[2]!] = m[3]!.startsWith("@") ? (await readInput(m[3]!.slice(1))).trim() : m[3]!;
   }
   return out;
 }
@@ -39,17 +40,15 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...valuesOptions, secret: { type: "string", multiple: true } }, usage);
   if (values.help) return (console.log(usage), 0);
   const release = values.release;
+  requireTools(["helm3", "envoy", "tailscaled", "tailscale", "containerboot", ...(values.values?.length ? [] : (["headscale"] as const))]);
+  const secrets = await secretsOf(values.secret ?? []);
   // The harness lives with the e2e tests (it is what they run); load it only when starting.
-  const [{ startPod }, { startDemoTailnet }, { onCleanup }, { requireBinaries }, { toolPath }, { tmpValues }] = await Promise.all([
+  const [{ startPod }, { startDemoTailnet }, { onCleanup }, { tmpValues }] = await Promise.all([
     import("../../local/pod/pod.ts"),
     import("../../local/pod/demo.ts"),
     import("../../local/lab/cleanup.ts"),
-    import("../../local/lab/bins.ts"),
-    import("../../lib/toolpaths.ts"),
     import("../../local/tmp.ts"),
   ]);
-  requireBinaries(["tailscaled", "tailscale", "containerboot", ...(values.values?.length ? [] : (["headscale"] as const))]);
-  toolPath("envoy");
   onCleanup("report", () => console.log("Stopped; every process, port and temp dir of this run is cleaned up."));
 
   const demo = !values.values?.length;
@@ -61,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   const v: Values = await loadValidValues(files, release);
   const manifests = parseManifests(await render({ major: 3, valuesFiles: files, release }));
   console.log(`Starting the pod (Envoy + ${v.tailnets.length} Tailscale container(s)) ...`);
-  const pod = await startPod(manifests, { ports: "real", podIP: "127.0.0.1", labNetwork: demo, secrets: secretsOf(values.secret ?? []) });
+  const pod = await startPod(manifests, { ports: "real", podIP: "127.0.0.1", labNetwork: demo, secrets });
   const plan = planEnvoy(v, release);
   const lines = [
     "",

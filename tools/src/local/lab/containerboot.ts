@@ -32,6 +32,11 @@ export interface ContainerbootOptions {
   volumes?: readonly string[];
   /** How long start()/restart() wait for readiness (default 90 s). */
   readyTimeoutMs?: number;
+  /** false: return as soon as the process started, without waiting for readiness (default true). */
+  waitReady?: boolean;
+  /** With `kube`: false leaves the service-account directory unmounted, like a pod without its token
+   * volume, while KUBERNETES_SERVICE_* still point at the API (default true). */
+  mountServiceAccount?: boolean;
   /** The container's command (e.g. the chart's /bin/sh -c wrapper); default: containerboot itself. */
   command?: readonly string[];
   /** Run as this non-root uid/gid (setpriv, no_new_privs, no capabilities), like a securityContext. */
@@ -104,7 +109,7 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     env.KUBERNETES_SERVICE_HOST = opts.kube.host;
     env.KUBERNETES_SERVICE_PORT = String(opts.kube.port);
     env.KUBERNETES_SERVICE_PORT_HTTPS = String(opts.kube.port);
-    binds[SERVICE_ACCOUNT_PATH] = opts.kube.serviceAccountDir;
+    if (opts.mountServiceAccount ?? true) binds[SERVICE_ACCOUNT_PATH] = opts.kube.serviceAccountDir;
     if (opts.kube.port !== 443) env.TS_KUBERNETES_READ_API_SERVER_ADDRESS_FROM_ENV = "true";
     etcHosts = path.join(dir, "hosts");
     fs.writeFileSync(etcHosts, `${LAB_HOSTS}${opts.kube.host} kubernetes.default.svc kubernetes.default kubernetes\n`);
@@ -189,7 +194,7 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
   const stopProc = (graceMs = 20_000): Promise<ExitInfo> => proc().stop(graceMs);
 
   launch();
-  await waitReady();
+  if (opts.waitReady ?? true) await waitReady();
 
   return {
     name: opts.name,

@@ -3,7 +3,7 @@ export { freeTcpPort, freeTcpPorts, freeUdpPort, isListening, LOOPBACK } from ".
 export { onCleanup, cleanupAll, pendingCleanups, type CleanupHandle, type CleanupFailure } from "./cleanup.ts";
 export { labRoot, tempDir } from "./tempdirs.ts";
 export { startProcess, runCommand, waitFor, type Proc, type StartOptions, type ExitInfo } from "./procs.ts";
-export { binPath, requireBinaries, TOOLS_BIN, REPO_ROOT, type LabBinary } from "./bins.ts";
+export { binPath, requireBinaries, TOOLS_BIN, type LabBinary } from "./bins.ts";
 export { startHeadscale, type Headscale, type HeadscaleOptions, type AuthKeyOptions, type HeadscaleNode } from "./headscale.ts";
 export { startTarget, type Target, type TargetOptions } from "./target.ts";
 export { startEchoServer, startSourceServer, taggedReply, type EchoServer } from "./echo.ts";

@@ -5,7 +5,8 @@
 // remapForLocalRun and remapPodForLocalRun). Shared by the e2e tests and `npm start`.
 import { spawn } from "node:child_process";
 import { envoyFiles, type Manifest } from "../../helm/manifests.ts";
-import { BOOTSTRAP_FILE, type Json, type JsonObject } from "../../plan/envoy.ts";
+import type { Json, JsonObject } from "../../lib/json.ts";
+import { BOOTSTRAP_FILE } from "../../plan/envoy.ts";
 import { freePorts, startEnvoy, type RunningEnvoy } from "../envoy.ts";
 import type { EnvoyFiles } from "../envoy-remap.ts";
 import { systemTool } from "../lab/bins.ts";

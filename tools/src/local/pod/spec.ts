@@ -43,6 +43,21 @@ export const UNDERSTOOD_TS_ENV: Readonly<Record<string, "fieldRef:metadata.name"
 export const UNDERSTOOD_PROBE_FIELDS = ["httpGet", "periodSeconds", "timeoutSeconds", "failureThreshold"] as const;
 /** The chart's site-name wrapper: a shell that exports TS_HOSTNAME and execs containerboot. */
 export const SITE_WRAPPER = /^export TS_HOSTNAME="[^"]*"; exec containerboot$/;
+/** The chart's wrapper with kubeSecret state: optionally the site-name export, then one line on stderr and,
+ * without an API token, TS_KUBE_SECRET emptied (node state in TS_STATE_DIR); then exec containerboot. */
+const ECHO_LINE = '  echo "(?:[^"\\n`$\\\\]|\\$[A-Z_]+)*" >&2\\n'; // text and $VARS only: no substitution
+export const KUBE_STATE_WRAPPER = new RegExp(
+  [
+    '^(export TS_HOSTNAME="[^"\\n]*"\\n)?',
+    "if \\[ -s /var/run/secrets/kubernetes\\.io/serviceaccount/token \\]; then\\n",
+    ECHO_LINE,
+    "else\\n",
+    ECHO_LINE,
+    "  export TS_KUBE_SECRET=\\n",
+    "fi\\n",
+    "exec containerboot$",
+  ].join(""),
+);
 export const ENVOY_MOUNT = "/etc/envoy";
 export const TS_RUN_MOUNT = "/var/run";
 export const SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -211,8 +226,9 @@ export function readPod(manifests: Manifest[], opts: ReadPodOptions = {}): Local
     let command: string[] | undefined;
     if (c.command !== undefined) {
       command = (c.command as unknown[]).map(String);
-      if (command.length !== 3 || command[0] !== "/bin/sh" || command[1] !== "-c" || !SITE_WRAPPER.test(command[2] ?? "")) {
-        throw new Error(`${what}: command ${JSON.stringify(command)} not understood by the e2e pod harness (expected the site-name wrapper)`);
+      const script = command[2] ?? "";
+      if (command.length !== 3 || command[0] !== "/bin/sh" || command[1] !== "-c" || !(SITE_WRAPPER.test(script) || KUBE_STATE_WRAPPER.test(script))) {
+        throw new Error(`${what}: command ${JSON.stringify(command)} not understood by the e2e pod harness (expected the site-name or kube-state wrapper)`);
       }
     }
     const env: Record<string, string> = {};

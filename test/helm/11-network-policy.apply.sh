@@ -64,8 +64,8 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-customer-acme-production-eu-central-ready healthcheck/tailscale-egress-customer-acme-production-eu-central-ready.json
+apply healthchecks egress tailscale-egress-corp-ready healthcheck/tailscale-egress-corp-ready.json
 apply healthchecks egress tailscale-egress-lab-ready healthcheck/tailscale-egress-lab-ready.json
-apply origin_pools egress tailscale-egress-customer-acme-production-eu-central-e-2c043ffe origin_pool/tailscale-egress-customer-acme-production-eu-central-e-2c043ffe.json
-apply origin_pools egress tailscale-egress-customer-acme-production-eu-central-tcp-10001 origin_pool/tailscale-egress-customer-acme-production-eu-central-tcp-10001.json
+apply origin_pools egress tailscale-egress-corp-corp-web origin_pool/tailscale-egress-corp-corp-web.json
+apply origin_pools egress tailscale-egress-corp-corp-db origin_pool/tailscale-egress-corp-corp-db.json
 apply origin_pools egress tailscale-egress-lab-tcp-30022 origin_pool/tailscale-egress-lab-tcp-30022.json
