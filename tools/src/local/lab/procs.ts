@@ -197,7 +197,8 @@ export function runCommand(
       clearTimeout(timer);
       reject(err);
     });
-    child.once("exit", (code, signal) => {
+    // "close", not "exit": exit can come before the pipes are drained, and the output would be cut short.
+    child.once("close", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve({ stdout, stderr });
       else reject(new Error(`${path.basename(command)} ${args.join(" ")} failed (code ${code}, signal ${signal}):\n${stderr || stdout}`));
