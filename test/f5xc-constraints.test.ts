@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../tools/src/cli/args.ts";
 import { run as f5xcCommand } from "../tools/src/cli/commands/f5xc.ts";
 import { checkHealthcheck, checkOriginPool, checkXcObjects, formatXcErrors } from "../tools/src/f5xc/constraints.ts";
-import { f5xcPlan, type F5xcOptions, type XcObject } from "../tools/src/f5xc/objects.ts";
+import { f5xcPlan, type XcObject } from "../tools/src/f5xc/objects.ts";
 import { GOLDEN_F5XC as OPTIONS } from "../tools/src/golden/f5xc.ts";
 import { GOLDEN_NAMESPACE } from "../tools/src/helm/helm.ts";
 import { goldenCases } from "../tools/src/golden/cases.ts";

@@ -78,7 +78,7 @@ export async function writeResults(sections: Section[]): Promise<void> {
   for (const s of sections) byTitle.set(s.title, s);
   const stored: Stored = { date: new Date().toISOString(), machine: machine(), sections: [...byTitle.values()] };
   const flat = stored.sections.flatMap((s) => s.figures.map(({ name, value, unit, baseline, ratio }) => ({ name: `${s.title}: ${name}`, value, unit, baseline, ratio })));
-  await writeFile(jsonPath, JSON.stringify({ date: stored.date, machine: stored.machine, figures: flat, sections: stored.sections }, null, 2) + "\n");
+  await writeFile(jsonPath, `${JSON.stringify({ date: stored.date, machine: stored.machine, figures: flat, sections: stored.sections }, null, 2)}\n`);
   await writeFile(repoPath("bench/RESULTS.md"), markdown(stored));
 }
 

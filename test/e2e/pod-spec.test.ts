@@ -72,6 +72,7 @@ describe("pod harness: rendered pod spec", () => {
     const [a] = readPod(m).tailscale;
     expect(a!.kubeApi).toBe(false);
     expect(a!.env.TS_KUBE_SECRET).toBe("");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's ${...}, exactly as rendered
     expect(a!.command).toEqual(["/bin/sh", "-c", 'export TS_HOSTNAME="${VES_IO_SITENAME:+${VES_IO_SITENAME}-}${TS_HOSTNAME}"; exec containerboot']);
   });
 

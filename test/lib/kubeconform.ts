@@ -149,7 +149,7 @@ export async function validateManifests(yamlText: string, kubeVersion: KubeVersi
     "-schema-location", setup.schemaLocation,
     "-",
   ];
-  const res = await execa(setup.bin, args, { input: yamlText, reject: false, timeout: 120_000, env: { HOME: process.env["HOME"] ?? "/tmp" }, extendEnv: false });
+  const res = await execa(setup.bin, args, { input: yamlText, reject: false, timeout: 120_000, env: { HOME: process.env.HOME ?? "/tmp" }, extendEnv: false });
   let parsed: { resources?: unknown };
   try {
     parsed = JSON.parse(res.stdout) as { resources?: unknown };

@@ -7,6 +7,7 @@ import { valuesOf } from "../lib/cases.ts";
 import { tmpValues } from "../../tools/src/local/tmp.ts";
 
 // Walking parsed JSON in assertions; `any` stays inside this test file.
+// biome-ignore lint/suspicious/noExplicitAny: assertions walk parsed JSON of any shape
 type Any = Record<string, any>;
 const example = repoPath("examples/values.yaml");
 const plan = async (...extra: object[]) => planEnvoy(await valuesOf(example, ...extra.map((e) => tmpValues(e))), "tailscale-egress");

@@ -67,7 +67,10 @@ export function checkOriginPool(pool: XcObject): XcConstraintError[] {
   servers.forEach((server, i) => {
     const path = `spec.origin_servers[${i}].k8s_service`;
     const k8s = isObj(server) ? server.k8s_service : undefined;
-    if (!isObj(k8s)) return err(path, "must be set: the pool reaches the release's Kubernetes Service");
+    if (!isObj(k8s)) {
+      err(path, "must be set: the pool reaches the release's Kubernetes Service");
+      return;
+    }
     const locator = k8s.site_locator;
     const sites = isObj(locator) ? SITE_CHOICES.filter((k) => k in locator) : [];
     if (sites.length !== 1) {

@@ -21,7 +21,7 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
   const input = await compile(structuredClone(valuesSchema), "ValuesInput", opts);
   const resolved = await compile(resolvedSchema(valuesSchema), "Values", { ...opts, declareExternallyReferenced: true });
   return [
-    { path: repoPath("values.schema.json"), content: JSON.stringify(valuesSchema, null, 2) + "\n" },
+    { path: repoPath("values.schema.json"), content: `${JSON.stringify(valuesSchema, null, 2)}\n` },
     { path: repoPath("values.yaml"), content: renderValuesYaml(valuesSchema) },
     { path: repoPath("tools/src/generated/values.ts"), content: TYPES_BANNER + dedupe([input, resolved]) },
     { path: repoPath("README.md"), content: spliceDoc(await readFile(repoPath("README.md"), "utf8"), valuesTable(valuesSchema)) },
@@ -36,7 +36,7 @@ function dedupe(sources: string[]): string {
     .split(/\n(?=export )/)
     .filter((block) => {
       const m = /^export (?:interface|type) (\w+)/.exec(block.trim());
-      if (!m || !m[1]) return true;
+      if (!m?.[1]) return true;
       if (seen.has(m[1])) return false;
       seen.add(m[1]);
       return true;

@@ -19,7 +19,7 @@ function renderObject(node: Schema, depth: number): string {
     out += (out || depth === 0 ? "\n" : "") + comment(child.description ?? "", indent);
     const hasDefaultedChildren = Object.values(child.properties ?? {}).some((c) => c.default !== undefined);
     if (child.type === "object" && hasDefaultedChildren) {
-      out += `${indent}${key}:\n` + renderObject(child, depth + 1);
+      out += `${indent}${key}:\n${renderObject(child, depth + 1)}`;
     } else {
       out += scalar(key, child.default, indent);
     }
@@ -43,5 +43,5 @@ function comment(text: string, indent: string): string {
 
 function scalar(key: string, value: unknown, indent: string): string {
   const text = stringify({ [key]: value }, { flowCollectionPadding: false }).trimEnd();
-  return text.split("\n").map((l) => indent + l).join("\n") + "\n";
+  return `${text.split("\n").map((l) => indent + l).join("\n")}\n`;
 }

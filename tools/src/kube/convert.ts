@@ -216,7 +216,7 @@ export function convertKinds(defs: ReadonlyMap<string, SwaggerSchema>, opts: Con
 /** Restricts apiVersion and kind to the file's own values and records the GVK. */
 function pinGvk(s: JsonSchema, gvk: GroupVersionKind): JsonSchema {
   const props = { ...(s.properties ?? {}) };
-  if (props["apiVersion"] !== undefined) props["apiVersion"] = { ...props["apiVersion"], type: "string", enum: [apiVersionOf(gvk)] };
-  if (props["kind"] !== undefined) props["kind"] = { ...props["kind"], type: "string", enum: [gvk.kind] };
+  if (props.apiVersion !== undefined) props.apiVersion = { ...props.apiVersion, type: "string", enum: [apiVersionOf(gvk)] };
+  if (props.kind !== undefined) props.kind = { ...props.kind, type: "string", enum: [gvk.kind] };
   return { ...s, properties: props, "x-kubernetes-group-version-kind": [gvk] };
 }

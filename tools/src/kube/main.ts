@@ -33,7 +33,7 @@ function main(argv: string[]): void {
   const strict = !values["no-strict"];
   const kinds = convertKinds(spec.definitions, { strict, descriptions: values.descriptions });
   mkdirSync(values.out, { recursive: true });
-  for (const k of kinds) writeFileSync(join(values.out, k.file), JSON.stringify(k.schema) + "\n");
+  for (const k of kinds) writeFileSync(join(values.out, k.file), `${JSON.stringify(k.schema)}\n`);
   const index: SchemaIndex = {
     source: values.source,
     specTitle: spec.title,
@@ -41,7 +41,7 @@ function main(argv: string[]): void {
     strict,
     kinds: kinds.map((k) => ({ apiVersion: apiVersionOf(k.gvk), kind: k.gvk.kind, file: k.file, definition: k.definition })),
   };
-  writeFileSync(join(values.out, "_index.json"), JSON.stringify(index, null, 1) + "\n");
+  writeFileSync(join(values.out, "_index.json"), `${JSON.stringify(index, null, 1)}\n`);
   process.stderr.write(`[kube-schemas] ${kinds.length} kinds from ${values.source || `${spec.title} ${spec.version}`} -> ${values.out}\n`);
 }
 

@@ -49,7 +49,7 @@ function parseGvks(v: unknown, where: string): GroupVersionKind[] {
   if (!Array.isArray(v)) throw new SwaggerFormatError(`${where}: x-kubernetes-group-version-kind is not an array`);
   return v.map((g: unknown, i) => {
     if (!isRecord(g)) throw new SwaggerFormatError(`${where}: gvk[${i}] is not an object`);
-    return { group: str(g["group"], `${where}.gvk[${i}].group`), version: str(g["version"], `${where}.gvk[${i}].version`), kind: str(g["kind"], `${where}.gvk[${i}].kind`) };
+    return { group: str(g.group, `${where}.gvk[${i}].group`), version: str(g.version, `${where}.gvk[${i}].version`), kind: str(g.kind, `${where}.gvk[${i}].kind`) };
   });
 }
 
@@ -101,12 +101,12 @@ export function parseSchema(v: unknown, where: string): SwaggerSchema {
 export function parseSwagger(text: string): SwaggerSpec {
   const doc: unknown = JSON.parse(text);
   if (!isRecord(doc)) throw new SwaggerFormatError("swagger.json: top level is not an object");
-  if (doc["swagger"] !== "2.0") throw new SwaggerFormatError(`swagger.json: expected "swagger": "2.0", got ${JSON.stringify(doc["swagger"])}`);
-  const info = doc["info"];
+  if (doc.swagger !== "2.0") throw new SwaggerFormatError(`swagger.json: expected "swagger": "2.0", got ${JSON.stringify(doc.swagger)}`);
+  const info = doc.info;
   if (!isRecord(info)) throw new SwaggerFormatError("swagger.json: no info object");
-  const defs = doc["definitions"];
+  const defs = doc.definitions;
   if (!isRecord(defs)) throw new SwaggerFormatError("swagger.json: no definitions object");
   const definitions = new Map<string, SwaggerSchema>();
   for (const [name, s] of Object.entries(defs)) definitions.set(name, parseSchema(s, name));
-  return { title: str(info["title"], "info.title"), version: str(info["version"], "info.version"), definitions };
+  return { title: str(info.title, "info.title"), version: str(info.version, "info.version"), definitions };
 }

@@ -135,7 +135,7 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     // /var/run is a symlink to /run in the sandbox's root file system, as in the tailscale image.
     const containerPath = pathInContainer === "/var/run" || pathInContainer.startsWith("/var/run/") ? pathInContainer.slice("/var".length) : pathInContainer;
     for (const [cpath, hpath] of volumes) {
-      if (containerPath === cpath || containerPath.startsWith(cpath + "/")) return hpath + containerPath.slice(cpath.length);
+      if (containerPath === cpath || containerPath.startsWith(`${cpath}/`)) return hpath + containerPath.slice(cpath.length);
     }
     if (containerPath === "/tmp" || containerPath.startsWith("/tmp/")) return tmpHost + containerPath.slice("/tmp".length);
     throw new Error(`${containerPath} is not reachable from the host: put it under /tmp or declare it in volumes`);

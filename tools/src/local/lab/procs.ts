@@ -140,14 +140,12 @@ export function startProcess(opts: StartOptions): Proc {
         const deadline = Date.now() + timeoutMs;
         const tick = (): void => {
           const m = readLog().match(re);
-          if (m) return resolve(m);
-          if (exitInfo !== undefined) {
-            return reject(new Error(`${opts.name} exited (${JSON.stringify(exitInfo)}) before log matched ${re}\n${logTail(readLog())}`));
-          }
-          if (Date.now() > deadline) {
-            return reject(new Error(`${opts.name}: timed out after ${timeoutMs} ms waiting for log ${re}\n${logTail(readLog())}`));
-          }
-          setTimeout(tick, 100);
+          if (m) resolve(m);
+          else if (exitInfo !== undefined) {
+            reject(new Error(`${opts.name} exited (${JSON.stringify(exitInfo)}) before log matched ${re}\n${logTail(readLog())}`));
+          } else if (Date.now() > deadline) {
+            reject(new Error(`${opts.name}: timed out after ${timeoutMs} ms waiting for log ${re}\n${logTail(readLog())}`));
+          } else setTimeout(tick, 100);
         };
         tick();
       }),
@@ -197,7 +195,8 @@ export function runCommand(
       clearTimeout(timer);
       reject(err);
     });
-    child.once("exit", (code, signal) => {
+    // "close", not "exit": exit can come before the pipes are drained, and the output would be cut short.
+    child.once("close", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve({ stdout, stderr });
       else reject(new Error(`${path.basename(command)} ${args.join(" ")} failed (code ${code}, signal ${signal}):\n${stderr || stdout}`));

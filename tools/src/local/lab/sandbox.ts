@@ -56,11 +56,11 @@ export function sandboxCommand(spec: SandboxSpec): { command: string; args: stri
   lines.push(`mount -n --bind ${shq(spec.resolvConf ?? net.resolvConf)} /etc/resolv.conf`);
   if (spec.tmpDir !== undefined) {
     // Stage /tmp binds under /run before /tmp is covered, then move them.
-    tmpBinds.forEach(([, source], i) => lines.push(`mkdir -p /run/.stage${i}`, `mount -n --bind ${shq(source)} /run/.stage${i}`));
+    for (const [i, [, source]] of tmpBinds.entries()) lines.push(`mkdir -p /run/.stage${i}`, `mount -n --bind ${shq(source)} /run/.stage${i}`);
     lines.push(`mount -n --bind ${shq(spec.tmpDir)} /tmp`);
-    tmpBinds.forEach(([target], i) => lines.push(`mkdir -p ${shq(target)}`, `mount -n --move /run/.stage${i} ${shq(target)}`));
+    for (const [i, [target]] of tmpBinds.entries()) lines.push(`mkdir -p ${shq(target)}`, `mount -n --move /run/.stage${i} ${shq(target)}`);
   } else {
-    tmpBinds.forEach(([target, source]) => lines.push(`mkdir -p ${shq(target)}`, `mount -n --bind ${shq(source)} ${shq(target)}`));
+    for (const [target, source] of tmpBinds) lines.push(`mkdir -p ${shq(target)}`, `mount -n --bind ${shq(source)} ${shq(target)}`);
   }
   lines.push(`exec ${[spec.command, ...(spec.args ?? [])].map(shq).join(" ")}`);
   return {

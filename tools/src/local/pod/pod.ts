@@ -62,8 +62,8 @@ export interface RunningPod {
 }
 
 const portsIn = (node: Json, key?: string, parent?: string, out = new Set<number>()): Set<number> => {
-  if (Array.isArray(node)) node.forEach((v) => portsIn(v, undefined, key, out));
-  else if (node !== null && typeof node === "object") Object.entries(node).forEach(([k, v]) => portsIn(v, k, key, out));
+  if (Array.isArray(node)) for (const v of node) portsIn(v, undefined, key, out);
+  else if (node !== null && typeof node === "object") for (const [k, v] of Object.entries(node)) portsIn(v, k, key, out);
   else if (key === "port_value" && (parent === "socket_address" || parent === "health_check_config") && typeof node === "number") out.add(node);
   return out;
 };
@@ -80,7 +80,7 @@ function podPorts(pod: LocalPod): number[] {
 async function allocate(ports: "free" | "real", wanted: number[], map: Map<number, number>): Promise<void> {
   const missing = wanted.filter((p) => !map.has(p));
   const local = ports === "real" ? missing : await freePorts(missing.length);
-  missing.forEach((p, i) => map.set(p, local[i]!));
+  for (const [i, p] of missing.entries()) map.set(p, local[i]!);
 }
 
 /** A container that keeps its state in a Secret, run where there is no cluster (npm start): it keeps the
@@ -248,5 +248,7 @@ export async function waitHealthy(envoy: RunningEnvoy, files: EnvoyFiles, timeou
 
 /** The rendered Envoy admin port (bootstrap admin address). */
 export function adminPortOf(files: EnvoyFiles): number {
-  return (((files[BOOTSTRAP_FILE]?.admin as JsonObject).address as JsonObject).socket_address as JsonObject).port_value as number;
+  const admin = files[BOOTSTRAP_FILE]?.admin as JsonObject | undefined;
+  if (!admin) throw new Error("the Envoy bootstrap has no admin address");
+  return ((admin.address as JsonObject).socket_address as JsonObject).port_value as number;
 }
