@@ -33,15 +33,19 @@ interface Burst {
 
 /** The tailnet cluster's pending-CONNECT limit, as rendered (envoy.circuitBreakers.maxPendingRequests). */
 function maxPendingRequests(pod: RunningPod): number {
-  const cds = pod.rendered.envoy.files[CDS_FILE] as { resources: { name: string; circuit_breakers?: { thresholds: { max_pending_requests: number }[] } }[] };
+  const cds = pod.rendered.envoy.files[CDS_FILE] as {
+    resources: { name: string; circuit_breakers?: { thresholds: { max_pending_requests: number }[] } }[];
+  };
   return cds.resources.find((c) => c.name === `ts-${TAILNET}`)!.circuit_breakers!.thresholds[0]!.max_pending_requests;
 }
 
-const rssMiB = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+const rssMiB = (pid: number): number =>
+  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
 async function burst(pod: RunningPod, port: number, size: number): Promise<Burst> {
   const cluster = `cluster.ts-${TAILNET}`;
-  const stat = async (name: string): Promise<number> => (await pod.envoy.stats(`^${cluster.replace(/[.-]/g, "\\$&")}\\.${name}$`))[`${cluster}.${name}`] ?? 0;
+  const stat = async (name: string): Promise<number> =>
+    (await pod.envoy.stats(`^${cluster.replace(/[.-]/g, "\\$&")}\\.${name}$`))[`${cluster}.${name}`] ?? 0;
   const overflow0 = await stat("upstream_rq_pending_overflow");
   const cpu0 = cpuSeconds(pod.envoy.pid);
   let peakRssMiB = rssMiB(pod.envoy.pid);
@@ -92,7 +96,9 @@ export async function run(): Promise<Section> {
     for (const size of BURSTS) {
       const b = await burst(pod, port, size);
       bursts.push(b);
-      console.error(`burst ${size}: ${b.exact} byte-exact in ${b.ms.toFixed(0)} ms, peak RSS ${b.peakRssMiB.toFixed(1)} MiB, peak pending ${b.peakPending}, CPU ${b.cpuS.toFixed(2)} s, overflow ${b.overflow}`);
+      console.error(
+        `burst ${size}: ${b.exact} byte-exact in ${b.ms.toFixed(0)} ms, peak RSS ${b.peakRssMiB.toFixed(1)} MiB, peak pending ${b.peakPending}, CPU ${b.cpuS.toFixed(2)} s, overflow ${b.overflow}`,
+      );
       if (b.exact < size) break;
     }
     const served = bursts.filter((b) => b.exact === b.size);
@@ -100,16 +106,45 @@ export async function run(): Promise<Section> {
     // The cost per connection, from the largest burst served (the first one when none was).
     const costly = largest ?? bursts[0]!;
     const figures: Figure[] = [
-      figure("largest simultaneous burst served byte-exact", largest?.size ?? 0, "connections", maxPending, "envoy.circuitBreakers.maxPendingRequests as rendered"),
-      figure(`Envoy memory per connection of a ${costly.size}-connection burst`, ((costly.peakRssMiB - idleRssMiB) * MiB) / 1024 / costly.size, "KiB", PAYLOAD_KIB, "payload per connection (KiB)"),
-      figure(`Envoy CPU per connection of a ${costly.size}-connection burst`, (costly.cpuS * 1000) / costly.size, "ms", 1, "reference 1 ms"),
+      figure(
+        "largest simultaneous burst served byte-exact",
+        largest?.size ?? 0,
+        "connections",
+        maxPending,
+        "envoy.circuitBreakers.maxPendingRequests as rendered",
+      ),
+      figure(
+        `Envoy memory per connection of a ${costly.size}-connection burst`,
+        ((costly.peakRssMiB - idleRssMiB) * MiB) / 1024 / costly.size,
+        "KiB",
+        PAYLOAD_KIB,
+        "payload per connection (KiB)",
+      ),
+      figure(
+        `Envoy CPU per connection of a ${costly.size}-connection burst`,
+        (costly.cpuS * 1000) / costly.size,
+        "ms",
+        1,
+        "reference 1 ms",
+      ),
     ];
     const notes = [
       `Setup: one lab tailnet (headscale + userspace target node with an exact echo), the chart's default values rendered by Helm 3 and run by the e2e pod harness (Envoy with the rendered --concurrency). Each burst: N connections opened at once to one service port, each sending ${PAYLOAD_KIB} KiB of random bytes and waiting for them back; bursts grow until one is not served byte-exact. Envoy's idle RSS ${idleRssMiB.toFixed(1)} MiB.`,
       "Bursts (size: byte-exact, wall time, Envoy peak RSS, peak pending CONNECTs sampled every 50 ms from the admin API (a lower bound), Envoy CPU, pending overflows (exact)): " +
-        bursts.map((b) => `${b.size}: ${b.exact}, ${(b.ms / 1000).toFixed(1)} s, ${b.peakRssMiB.toFixed(1)} MiB, ${b.peakPending}, ${b.cpuS.toFixed(2)} s, ${b.overflow}`).join("; ") + ".",
+        bursts
+          .map(
+            (b) =>
+              `${b.size}: ${b.exact}, ${(b.ms / 1000).toFixed(1)} s, ${b.peakRssMiB.toFixed(1)} MiB, ${b.peakPending}, ${b.cpuS.toFixed(2)} s, ${b.overflow}`,
+          )
+          .join("; ") +
+        ".",
     ];
-    return { title: "Connection bursts", command: rerunCommand("burst", ["BENCH_BURSTS", "BENCH_BURST_KIB"]), figures, notes };
+    return {
+      title: "Connection bursts",
+      command: rerunCommand("burst", ["BENCH_BURSTS", "BENCH_BURST_KIB"]),
+      figures,
+      notes,
+    };
   } finally {
     const failures = await cleanupAll();
     if (failures.length) console.error("burst cleanup failures:", JSON.stringify(failures));

@@ -42,7 +42,10 @@ export function originStyleFiles(values: Values): Record<string, JsonObject> {
         clusters: plan.services.map((s, i) => ({
           name: clusterOf(i),
           connect_timeout: s.connectTimeout,
-          load_assignment: { cluster_name: clusterOf(i), endpoints: [{ lb_endpoints: [{ endpoint: { address: socket("127.0.0.1", proxyPort.get(s.tailnet)!) } }] }] },
+          load_assignment: {
+            cluster_name: clusterOf(i),
+            endpoints: [{ lb_endpoints: [{ endpoint: { address: socket("127.0.0.1", proxyPort.get(s.tailnet)!) } }] }],
+          },
           typed_extension_protocol_options: {
             "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
               "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",

@@ -57,10 +57,21 @@ export async function renderFigures(): Promise<Figure[]> {
     const target = size === LARGEST;
     for (const major of [3, 4] as const) {
       const ms = await helmMs(major, file);
-      figures.push(figure(`helm ${major} template, ${sizeName(size)}`, ms, "ms", 5000, "target 5 s", target ? ms < 5000 : undefined));
+      figures.push(
+        figure(
+          `helm ${major} template, ${sizeName(size)}`,
+          ms,
+          "ms",
+          5000,
+          "target 5 s",
+          target ? ms < 5000 : undefined,
+        ),
+      );
     }
     const ms = await planMs(file);
-    figures.push(figure(`TS validate + plan, ${sizeName(size)}`, ms, "ms", 1000, "target 1 s", target ? ms < 1000 : undefined));
+    figures.push(
+      figure(`TS validate + plan, ${sizeName(size)}`, ms, "ms", 1000, "target 1 s", target ? ms < 1000 : undefined),
+    );
   }
   return figures;
 }
@@ -104,7 +115,8 @@ async function localPorts(files: EnvoyFiles): Promise<Map<number, number>> {
   const listenerPorts = (files[LDS_FILE]!.resources as JsonObject[]).map(
     (l) => ((l.address as JsonObject).socket_address as JsonObject).port_value as number,
   );
-  const adminPort = (((files[BOOTSTRAP_FILE]!.admin as JsonObject).address as JsonObject).socket_address as JsonObject).port_value as number;
+  const adminPort = (((files[BOOTSTRAP_FILE]!.admin as JsonObject).address as JsonObject).socket_address as JsonObject)
+    .port_value as number;
   const ephemeralStart = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
   const local: number[] = [];
   for (let port = 12000; local.length < listenerPorts.length; port++) {
@@ -149,7 +161,16 @@ async function envoyFigures(): Promise<{ figures: Figure[]; notes: string[] }> {
     const readyMs = median(ready);
     const rssM = median(rss);
     if (Number.isNaN(baseRss)) baseRss = rssM;
-    figures.push(figure(`Envoy start to all listeners active, ${sizeName(size)}`, readyMs, "ms", 30000, "target 30 s", largest ? readyMs < 30000 : undefined));
+    figures.push(
+      figure(
+        `Envoy start to all listeners active, ${sizeName(size)}`,
+        readyMs,
+        "ms",
+        30000,
+        "target 30 s",
+        largest ? readyMs < 30000 : undefined,
+      ),
+    );
     figures.push(figure(`Envoy RSS when ready, ${sizeName(size)}`, rssM, "MiB", baseRss, "RSS at 1x1"));
   }
 
@@ -183,7 +204,16 @@ async function envoyFigures(): Promise<{ figures: Figure[]; notes: string[] }> {
     await envoy.stop();
   }
   const editMs = median(applied);
-  figures.push(figure(`one-service edit, swap to new listener accepting, ${sizeName(LARGEST)}`, editMs, "ms", 2000, "target 2 s", editMs < 2000));
+  figures.push(
+    figure(
+      `one-service edit, swap to new listener accepting, ${sizeName(LARGEST)}`,
+      editMs,
+      "ms",
+      2000,
+      "target 2 s",
+      editMs < 2000,
+    ),
+  );
   notes.push(
     "Envoy runs with --concurrency 1 here (the test harness default); listeners are remapped to free loopback ports in one place (tools/src/local/envoy-remap.ts).",
     "The edit is applied by the same Envoy process (file-based LDS watched_directory, kubelet-style ..data swap). Envoy re-reads and validates the whole LDS file (about 1 MB of JSON at 10x93) on every swap, then adds only the new listener; unchanged listeners are not touched: file-based LDS has no per-listener delta.",

@@ -12,7 +12,11 @@ export function scaleValues(size: Size, extra: (t: number, s: number) => object 
     tailnets: Array.from({ length: size.tailnets }, (_, t) => ({
       name: `tn${String(t).padStart(2, "0")}`,
       authKey: `tskey-auth-bench-${t}`,
-      services: Array.from({ length: size.services }, (_, s) => ({ host: `svc${s}.tn${t}.ts.net`, port: 1000 + s, ...extra(t, s) })),
+      services: Array.from({ length: size.services }, (_, s) => ({
+        host: `svc${s}.tn${t}.ts.net`,
+        port: 1000 + s,
+        ...extra(t, s),
+      })),
     })),
   };
 }

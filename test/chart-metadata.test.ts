@@ -38,7 +38,9 @@ describe("Chart.yaml", () => {
   it("has the license of package.json and a LICENSE file", () => {
     const pkg = JSON.parse(readFileSync(repoPath("package.json"), "utf8")) as { license: string };
     expect(chart.annotations["artifacthub.io/license"]).toBe(pkg.license);
-    expect(readFileSync(repoPath("LICENSE"), "utf8")).toContain("Apache License\n                           Version 2.0");
+    expect(readFileSync(repoPath("LICENSE"), "utf8")).toContain(
+      "Apache License\n                           Version 2.0",
+    );
   });
 
   it("announces in artifacthub.io/changes only what CHANGELOG.md's top section says", () => {

@@ -4,7 +4,14 @@ import { describe, expect, it } from "vitest";
 import { envoyConcurrency } from "../tools/src/plan/concurrency.ts";
 import { planEnvoy } from "../tools/src/plan/envoy.ts";
 import { GOLDEN_RELEASE, HELM_MAJORS, render } from "../tools/src/helm/helm.ts";
-import { envoyArgs, envoyConfigMapData, envoyFiles, parseManifests, servicePorts, type Manifest } from "../tools/src/helm/manifests.ts";
+import {
+  envoyArgs,
+  envoyConfigMapData,
+  envoyFiles,
+  parseManifests,
+  servicePorts,
+  type Manifest,
+} from "../tools/src/helm/manifests.ts";
 import { configMapData } from "../tools/src/plan/configmap.ts";
 import { goldenCases } from "../tools/src/golden/cases.ts";
 import { manifestsOf, valuesOf } from "./lib/cases.ts";
@@ -27,7 +34,12 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: chart agrees with the TS pl
     const health = plan.ports.reserved.find((r) => r.name === "health")!;
     expect(servicePorts(manifests)).toEqual([
       { name: "health", port: health.port, targetPort: health.port, protocol: "TCP" },
-      ...plan.ports.services.map((s) => ({ name: s.portName, port: s.listenPort, targetPort: s.listenPort, protocol: "TCP" })),
+      ...plan.ports.services.map((s) => ({
+        name: s.portName,
+        port: s.listenPort,
+        targetPort: s.listenPort,
+        protocol: "TCP",
+      })),
     ]);
     expect(concurrencyArg(manifests)).toBe(String(envoyConcurrency(values)));
   });
@@ -42,7 +54,10 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: chart agrees with the TS pl
     ["envoy.concurrency over a limit", { concurrency: 5, resources: { limits: { cpu: "1" } } }, 5],
   ];
   it.each(envoys)("--concurrency with %s", async (_n, envoy, want) => {
-    const doc = { envoy, tailnets: [{ name: "a", authKey: "tskey-auth-a", services: [{ host: "web.a.ts.net", port: 80 }] }] };
+    const doc = {
+      envoy,
+      tailnets: [{ name: "a", authKey: "tskey-auth-a", services: [{ host: "web.a.ts.net", port: 80 }] }],
+    };
     const file = tmpValues(doc);
     const manifests = parseManifests(await render({ major, valuesFiles: [file] }));
     expect(concurrencyArg(manifests)).toBe(String(want));

@@ -30,11 +30,15 @@ describe("tailnet-egress CLI", () => {
   });
 
   it("validate refuses bad values on stderr only, naming every field", async () => {
-    const bad = tmpValues({ tailnets: [{ name: "a", authKey: "k", services: [{ host: "https://x", port: 70000, protcol: "tcp" }] }] });
+    const bad = tmpValues({
+      tailnets: [{ name: "a", authKey: "k", services: [{ host: "https://x", port: 70000, protcol: "tcp" }] }],
+    });
     const r = await cli("validate", "-f", bad);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain('tailnets[0].services[0]: unknown key "protcol" (allowed: host, port, name, protocol, listenPort, connectTimeout)');
+    expect(r.stderr).toContain(
+      'tailnets[0].services[0]: unknown key "protcol" (allowed: host, port, name, protocol, listenPort, connectTimeout)',
+    );
     expect(r.stderr).toContain("tailnets[0].services[0].port: must be <= 65535");
   });
 
@@ -56,7 +60,11 @@ describe("tailnet-egress CLI", () => {
 
 describe("tailnet-egress errors: a few lines on stderr, no stack trace, a documented exit code", () => {
   const example = repoPath("examples/values.yaml");
-  const expectFailure = (r: { exitCode?: number; stdout: string; stderr: string }, code: number, fragments: string[]) => {
+  const expectFailure = (
+    r: { exitCode?: number; stdout: string; stderr: string },
+    code: number,
+    fragments: string[],
+  ) => {
     expect(r.exitCode, r.stderr).toBe(code);
     for (const f of fragments) expect(r.stderr).toContain(f);
     expect(r.stderr).not.toMatch(STACK_LINE);
@@ -65,7 +73,9 @@ describe("tailnet-egress errors: a few lines on stderr, no stack trace, a docume
 
   it("documents the exit codes and --debug in --help", async () => {
     const r = await cli("--help");
-    expect(r.stdout).toMatch(/Exit codes:\n {2}0 {2}success\n {2}1 {2}invalid values.*\n {2}2 {2}usage or input error.*\n {2}3 .*not installed.*\n {2}4 {2}unexpected error/);
+    expect(r.stdout).toMatch(
+      /Exit codes:\n {2}0 {2}success\n {2}1 {2}invalid values.*\n {2}2 {2}usage or input error.*\n {2}3 .*not installed.*\n {2}4 {2}unexpected error/,
+    );
     expect(r.stdout).toContain("--debug, anywhere on the command line\n(or TAILNET_EGRESS_DEBUG=1)");
   });
 
@@ -81,7 +91,10 @@ describe("tailnet-egress errors: a few lines on stderr, no stack trace, a docume
   it("YAML that does not parse: 2, with file, line, column and the line itself", async () => {
     const bad = tmpValues("tailnets:\n  - name: corp\n    authKey: tskey: x\n");
     const r = await cli("validate", "-f", example, "-f", bad);
-    expectFailure(r, 2, [`${bad}:3:14: not valid YAML: Nested mappings are not allowed in compact mappings`, "authKey: tskey: x"]);
+    expectFailure(r, 2, [
+      `${bad}:3:14: not valid YAML: Nested mappings are not allowed in compact mappings`,
+      "authKey: tskey: x",
+    ]);
     expect(r.stderr.split("\n").length).toBeLessThanOrEqual(4);
   });
 
@@ -97,7 +110,11 @@ describe("tailnet-egress errors: a few lines on stderr, no stack trace, a docume
 
   it("a missing tool: 3, with the command that installs it", async () => {
     const noTools = { TOOLS_DIR: "/nonexistent/tailnet-egress-tools" };
-    expectFailure(await run(["golden"], noTools), 3, ["helm3 is not installed", "install with: bash tools/toolchain.sh helm3", "npm run tools"]);
+    expectFailure(await run(["golden"], noTools), 3, [
+      "helm3 is not installed",
+      "install with: bash tools/toolchain.sh helm3",
+      "npm run tools",
+    ]);
     expectFailure(await run(["start", "-f", example], noTools), 3, [
       "helm3, envoy, tailscaled, tailscale, containerboot are not installed",
       "bash tools/toolchain.sh helm3 envoy tailscale",
@@ -110,7 +127,11 @@ describe("tailnet-egress errors: a few lines on stderr, no stack trace, a docume
     const r = await cli(...args);
     expectFailure(r, 4, [`error: EEXIST: file already exists, mkdir '${file}'`, "rerun with --debug"]);
     expect(r.stderr.trim().split("\n")).toHaveLength(2);
-    for (const traced of [await cli(...args, "--debug"), await cli("--debug", ...args), await run(args, { TAILNET_EGRESS_DEBUG: "1" })]) {
+    for (const traced of [
+      await cli(...args, "--debug"),
+      await cli("--debug", ...args),
+      await run(args, { TAILNET_EGRESS_DEBUG: "1" }),
+    ]) {
       expect(traced.exitCode).toBe(4);
       expect(traced.stderr).toContain("EEXIST");
       expect(traced.stderr).toMatch(STACK_LINE);

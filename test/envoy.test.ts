@@ -17,42 +17,48 @@ const resources = (files: EnvoyFiles, file: string) => (files[file]?.resources ?
 const renderedPort = (l: JsonObject) => ((l.address as JsonObject).socket_address as JsonObject).port_value as number;
 
 describe.concurrent("envoy accepts the rendered ConfigMap", () => {
-  it.each(goldenCases().map((c) => [c.name, c] as const))("%s: envoy --mode validate (file-based and inlined)", async (_n, c) => {
-    const results = await validateEnvoy(envoyFiles(await manifestsOf(c.file)));
-    for (const r of results) {
-      expect(r.exitCode, `${r.name} bootstrap:\n${r.output}`).toBe(0);
-      expect(r.output).toMatch(/configuration '.*' OK/);
-    }
-  });
+  it.each(goldenCases().map((c) => [c.name, c] as const))(
+    "%s: envoy --mode validate (file-based and inlined)",
+    async (_n, c) => {
+      const results = await validateEnvoy(envoyFiles(await manifestsOf(c.file)));
+      for (const r of results) {
+        expect(r.exitCode, `${r.name} bootstrap:\n${r.output}`).toBe(0);
+        expect(r.output).toMatch(/configuration '.*' OK/);
+      }
+    },
+  );
 
-  it.each(goldenCases().map((c) => [c.name, c] as const))("%s: a running envoy loads every listener and cluster", async (_n, c) => {
-    const files = envoyFiles(await manifestsOf(c.file));
-    const envoy = await startEnvoy(files);
-    try {
-      const listeners = resources(files, LDS_FILE);
-      const expected = listeners
-        .map((l) => ({ name: l.name as string, address: "127.0.0.1", port: envoy.ports.get(renderedPort(l)) }))
-        .sort((a, b) => a.name.localeCompare(b.name));
-      const actual = (await envoy.listeners()).sort((a, b) => a.name.localeCompare(b.name));
-      expect(actual).toEqual(expected);
-      expect(new Set(actual.map((l) => l.port)).size).toBe(listeners.length);
+  it.each(goldenCases().map((c) => [c.name, c] as const))(
+    "%s: a running envoy loads every listener and cluster",
+    async (_n, c) => {
+      const files = envoyFiles(await manifestsOf(c.file));
+      const envoy = await startEnvoy(files);
+      try {
+        const listeners = resources(files, LDS_FILE);
+        const expected = listeners
+          .map((l) => ({ name: l.name as string, address: "127.0.0.1", port: envoy.ports.get(renderedPort(l)) }))
+          .sort((a, b) => a.name.localeCompare(b.name));
+        const actual = (await envoy.listeners()).sort((a, b) => a.name.localeCompare(b.name));
+        expect(actual).toEqual(expected);
+        expect(new Set(actual.map((l) => l.port)).size).toBe(listeners.length);
 
-      const clusters = await envoy.clusters();
-      for (const cl of resources(files, CDS_FILE)) expect(clusters).toContain(cl.name);
+        const clusters = await envoy.clusters();
+        for (const cl of resources(files, CDS_FILE)) expect(clusters).toContain(cl.name);
 
-      const s = await envoy.stats("^(listener_manager|cluster_manager)\\.");
-      expect(s["listener_manager.total_listeners_active"]).toBe(listeners.length);
-      expect(s["listener_manager.total_listeners_warming"]).toBe(0);
-      expect(s["listener_manager.lds.update_success"]).toBeGreaterThanOrEqual(1);
-      expect(s["listener_manager.lds.update_rejected"]).toBe(0);
-      expect(s["cluster_manager.cds.update_success"]).toBeGreaterThanOrEqual(1);
-      expect(s["cluster_manager.cds.update_rejected"]).toBe(0);
-      expect(s["cluster_manager.active_clusters"]).toBe(resources(files, CDS_FILE).length);
-    } finally {
-      await envoy.stop();
-    }
-    expect(existsSync(envoy.configDir)).toBe(false);
-  });
+        const s = await envoy.stats("^(listener_manager|cluster_manager)\\.");
+        expect(s["listener_manager.total_listeners_active"]).toBe(listeners.length);
+        expect(s["listener_manager.total_listeners_warming"]).toBe(0);
+        expect(s["listener_manager.lds.update_success"]).toBeGreaterThanOrEqual(1);
+        expect(s["listener_manager.lds.update_rejected"]).toBe(0);
+        expect(s["cluster_manager.cds.update_success"]).toBeGreaterThanOrEqual(1);
+        expect(s["cluster_manager.cds.update_rejected"]).toBe(0);
+        expect(s["cluster_manager.active_clusters"]).toBe(resources(files, CDS_FILE).length);
+      } finally {
+        await envoy.stop();
+      }
+      expect(existsSync(envoy.configDir)).toBe(false);
+    },
+  );
 });
 
 describe("the Envoy checks have teeth", () => {

@@ -23,10 +23,13 @@ describe("shellcheck", () => {
   it("covers every golden case", () => {
     expect(scripts.filter((s) => !existsSync(s))).toEqual([]);
   });
-  it.each(scripts.map((s) => [relative(repoPath(), s), s]))("%s passes shellcheck (POSIX sh)", async (_name, script) => {
-    const r = await execa(systemTool("shellcheck"), ["--shell=sh", "--severity=style", script], { reject: false });
-    expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
-  });
+  it.each(scripts.map((s) => [relative(repoPath(), s), s]))(
+    "%s passes shellcheck (POSIX sh)",
+    async (_name, script) => {
+      const r = await execa(systemTool("shellcheck"), ["--shell=sh", "--severity=style", script], { reject: false });
+      expect(r.exitCode, `${r.stdout}${r.stderr}`).toBe(0);
+    },
+  );
 });
 
 interface Recorded {
@@ -44,7 +47,12 @@ class FakeXcApi {
   /** The command lines of the curl processes running while requests arrive (Linux /proc). */
   readonly curlCommandLines: string[] = [];
   failPost: string | undefined;
-  private server: Server = createServer((req, res) => void this.handle(req).then(([code, body]) => res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(body))));
+  private server: Server = createServer(
+    (req, res) =>
+      void this.handle(req).then(([code, body]) =>
+        res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(body)),
+      ),
+  );
 
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
@@ -60,7 +68,13 @@ class FakeXcApi {
     const body = text ? (JSON.parse(text) as { metadata: { name: string } }) : undefined;
     const path = req.url ?? "";
     this.curlCommandLines.push(...curlCommandLines());
-    this.requests.push({ method: req.method ?? "", path, authorization: req.headers.authorization, contentType: req.headers["content-type"], body });
+    this.requests.push({
+      method: req.method ?? "",
+      path,
+      authorization: req.headers.authorization,
+      contentType: req.headers["content-type"],
+      body,
+    });
     if (req.method === "POST") {
       const key = `${path}/${body?.metadata.name ?? ""}`;
       if (key === this.failPost) return [403, { code: 7, message: "permission denied" }];
@@ -94,7 +108,18 @@ describe("apply.sh against a loopback F5 XC API", () => {
   beforeAll(async () => {
     url = await api.start();
     out = mkdtempSync(join(tmpdir(), "tse-f5xc-apply-"));
-    expect(await f5xcCommand(["-f", file, "--namespace", GOLDEN_NAMESPACE, "--virtual-site", "shared/ves-io-all-res", "--out", out])).toBe(0);
+    expect(
+      await f5xcCommand([
+        "-f",
+        file,
+        "--namespace",
+        GOLDEN_NAMESPACE,
+        "--virtual-site",
+        "shared/ves-io-all-res",
+        "--out",
+        out,
+      ]),
+    ).toBe(0);
   });
   afterAll(async () => {
     await api.stop();
@@ -109,14 +134,22 @@ describe("apply.sh against a loopback F5 XC API", () => {
         const [, collection, ns, name, path] = l.split(" ");
         return { collection: collection!, ns: ns!, name: name!, path: path! };
       });
-  const run = (env: Record<string, string>, args: string[] = []) => execa("sh", [join(out, APPLY_SCRIPT), ...args], { env: { PATH: process.env.PATH ?? "", ...env }, extendEnv: false, reject: false });
+  const run = (env: Record<string, string>, args: string[] = []) =>
+    execa("sh", [join(out, APPLY_SCRIPT), ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      extendEnv: false,
+      reject: false,
+    });
 
   it("creates new objects, and replaces existing ones with PUT after a 409, health checks first", async () => {
     const objects = listed();
     const kinds = objects.map((o) => o.collection);
     expect(kinds.lastIndexOf("healthchecks")).toBeLessThan(kinds.indexOf("origin_pools"));
     expect(kinds.filter((k) => k === "healthchecks")).toHaveLength(3);
-    const existing = [objects.find((o) => o.collection === "healthchecks")!, objects.find((o) => o.collection === "origin_pools")!];
+    const existing = [
+      objects.find((o) => o.collection === "healthchecks")!,
+      objects.find((o) => o.collection === "origin_pools")!,
+    ];
     for (const o of existing) api.existing.add(`/api/config/namespaces/${o.ns}/${o.collection}/${o.name}`);
     api.requests.length = 0;
 
@@ -126,12 +159,22 @@ describe("apply.sh against a loopback F5 XC API", () => {
     const expected = objects.flatMap((o) => {
       const body: unknown = JSON.parse(readFileSync(join(out, o.path), "utf8"));
       const collection = `/api/config/namespaces/${o.ns}/${o.collection}`;
-      const req = (method: string, path: string): Recorded => ({ method, path, authorization: `APIToken ${TOKEN}`, contentType: "application/json", body });
-      return existing.includes(o) ? [req("POST", collection), req("PUT", `${collection}/${o.name}`)] : [req("POST", collection)];
+      const req = (method: string, path: string): Recorded => ({
+        method,
+        path,
+        authorization: `APIToken ${TOKEN}`,
+        contentType: "application/json",
+        body,
+      });
+      return existing.includes(o)
+        ? [req("POST", collection), req("PUT", `${collection}/${o.name}`)]
+        : [req("POST", collection)];
     });
     expect(api.requests).toEqual(expected);
     expect(api.requests.filter((q) => q.method === "PUT")).toHaveLength(2);
-    expect(r.stdout.split("\n")).toEqual(objects.map((o) => `${existing.includes(o) ? "replaced" : "created "} ${o.collection}/${o.name}`));
+    expect(r.stdout.split("\n")).toEqual(
+      objects.map((o) => `${existing.includes(o) ? "replaced" : "created "} ${o.collection}/${o.name}`),
+    );
   });
 
   it("keeps the token off curl's command line (it goes in on stdin)", () => {
@@ -155,7 +198,9 @@ describe("apply.sh against a loopback F5 XC API", () => {
     try {
       const r = await run({ F5XC_API_URL: url, F5XC_API_TOKEN: TOKEN });
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toContain(`POST ${url}/api/config/namespaces/${second.ns}/${second.collection} answered HTTP 403`);
+      expect(r.stderr).toContain(
+        `POST ${url}/api/config/namespaces/${second.ns}/${second.collection} answered HTTP 403`,
+      );
       expect(r.stderr).toContain("permission denied");
       expect(api.requests).toHaveLength(2);
     } finally {
@@ -166,9 +211,24 @@ describe("apply.sh against a loopback F5 XC API", () => {
   it.each([
     ["no URL", { F5XC_API_TOKEN: TOKEN }, [], "set F5XC_API_URL"],
     ["no token", { F5XC_API_URL: "http://127.0.0.1:9" }, [], "set F5XC_API_TOKEN"],
-    ["a plain-HTTP remote URL", { F5XC_API_URL: "http://tenant.example", F5XC_API_TOKEN: TOKEN }, [], "must start with https://"],
-    ["a token with a quote", { F5XC_API_URL: "http://127.0.0.1:9", F5XC_API_TOKEN: 'a"b' }, [], "must not contain quotes"],
-    ["an argument (there is no delete)", { F5XC_API_URL: "http://127.0.0.1:9", F5XC_API_TOKEN: TOKEN }, ["delete"], "usage:"],
+    [
+      "a plain-HTTP remote URL",
+      { F5XC_API_URL: "http://tenant.example", F5XC_API_TOKEN: TOKEN },
+      [],
+      "must start with https://",
+    ],
+    [
+      "a token with a quote",
+      { F5XC_API_URL: "http://127.0.0.1:9", F5XC_API_TOKEN: 'a"b' },
+      [],
+      "must not contain quotes",
+    ],
+    [
+      "an argument (there is no delete)",
+      { F5XC_API_URL: "http://127.0.0.1:9", F5XC_API_TOKEN: TOKEN },
+      ["delete"],
+      "usage:",
+    ],
   ])("refuses %s before any request", async (_what, env, args, message) => {
     api.requests.length = 0;
     const r = await run(env as Record<string, string>, args);

@@ -77,7 +77,8 @@ describe("health check", () => {
     expect(fields(checkHealthcheck(await healthcheckWith((s) => (s.timeout = 0))))).toEqual(["spec.timeout"]);
   });
 
-  const setCodes = (codes: unknown) => healthcheckWith((s) => ((s.http_health_check as Record<string, unknown>).expected_status_codes = codes));
+  const setCodes = (codes: unknown) =>
+    healthcheckWith((s) => ((s.http_health_check as Record<string, unknown>).expected_status_codes = codes));
   it("needs expected_status_codes explicitly", async () => {
     for (const codes of [undefined, []]) {
       const errors = checkHealthcheck(await setCodes(codes));
@@ -107,7 +108,15 @@ describe("origin pool", () => {
     const none = checkOriginPool(await poolWith((k) => (k.site_locator = {})));
     expect(fields(none)).toEqual([locator]);
     expect(none[0]!.message).toContain("exactly one of site and virtual_site (found none");
-    const both = checkOriginPool(await poolWith((k) => (k.site_locator = { site: { namespace: "system", name: "ce" }, virtual_site: { namespace: "shared", name: "vs" } })));
+    const both = checkOriginPool(
+      await poolWith(
+        (k) =>
+          (k.site_locator = {
+            site: { namespace: "system", name: "ce" },
+            virtual_site: { namespace: "shared", name: "vs" },
+          }),
+      ),
+    );
     expect(fields(both)).toEqual([locator]);
     expect(both[0]!.message).toContain("found site and virtual_site");
   });
@@ -115,7 +124,9 @@ describe("origin pool", () => {
   it("needs exactly one network choice", async () => {
     const none = checkOriginPool(await poolWith((k) => delete k.vk8s_networks));
     expect(fields(none)).toEqual(["spec.origin_servers[0].k8s_service"]);
-    expect(none[0]!.message).toContain("exactly one network choice of vk8s_networks, inside_network, outside_network (found none");
+    expect(none[0]!.message).toContain(
+      "exactly one network choice of vk8s_networks, inside_network, outside_network (found none",
+    );
     const two = checkOriginPool(await poolWith((k) => (k.inside_network = {})));
     expect(two[0]!.message).toContain("found vk8s_networks and inside_network");
   });
@@ -127,8 +138,16 @@ describe("the CLI refuses bad flags with the field and the flag", () => {
     [["--hc-interval", "601"], "spec.interval: 601 is not allowed", "--hc-interval"],
     [["--hc-interval", "0"], "spec.interval: 0 is not allowed", "--hc-interval"],
     [["--hc-jitter-percent", "5"], "spec.jitter_percent: 5 is not allowed", "--hc-jitter-percent"],
-    [["--hc-expected-status", ""], "expected_status_codes: must list the healthy status codes explicitly", "--hc-expected-status"],
-    [["--hc-expected-status", Array.from({ length: 17 }, (_, i) => 200 + i).join(",")], "17 entries; at most 16", "--hc-expected-status"],
+    [
+      ["--hc-expected-status", ""],
+      "expected_status_codes: must list the healthy status codes explicitly",
+      "--hc-expected-status",
+    ],
+    [
+      ["--hc-expected-status", Array.from({ length: 17 }, (_, i) => 200 + i).join(",")],
+      "17 entries; at most 16",
+      "--hc-expected-status",
+    ],
     [["--hc-interval", "ten"], '--hc-interval "ten" is not a whole number', "--hc-interval"],
   ])("%j", async (extra, message, flag) => {
     const e = await f5xcCommand([...args, ...extra]).then(
@@ -141,7 +160,22 @@ describe("the CLI refuses bad flags with the field and the flag", () => {
   });
 
   it("emits the health check settings it is given", async () => {
-    const p = f5xcPlan(await valuesOf(file), { ...OPTIONS, healthcheck: { interval: 30, timeout: 5, jitterPercent: 10, healthyThreshold: 2, unhealthyThreshold: 3, expectedStatusCodes: ["200", "204"] } });
-    expect(p.healthchecks[0]!.spec).toMatchObject({ interval: 30, timeout: 5, jitter_percent: 10, http_health_check: { expected_status_codes: ["200", "204"] } });
+    const p = f5xcPlan(await valuesOf(file), {
+      ...OPTIONS,
+      healthcheck: {
+        interval: 30,
+        timeout: 5,
+        jitterPercent: 10,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+        expectedStatusCodes: ["200", "204"],
+      },
+    });
+    expect(p.healthchecks[0]!.spec).toMatchObject({
+      interval: 30,
+      timeout: 5,
+      jitter_percent: 10,
+      http_health_check: { expected_status_codes: ["200", "204"] },
+    });
   });
 });

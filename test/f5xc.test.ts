@@ -17,34 +17,52 @@ import { servicePorts } from "../tools/src/helm/manifests.ts";
 import { manifestsOf, valuesOf } from "./lib/cases.ts";
 
 describe("f5xc objects of every golden case", () => {
-  it.each(goldenCases().map((c) => [c.name, c.file] as const))("%s: one pool per Service port, on that port", async (_n, file) => {
-    const plan = f5xcPlan(await valuesOf(file), OPTIONS);
-    const ports = servicePorts(await manifestsOf(file));
-    const health = ports.find((p) => p.name === "health")!;
-    expect(plan.origin_pools.map((p) => p.spec.port)).toEqual(ports.filter((p) => p !== health).map((p) => p.port));
-    const names = plan.origin_pools.map((p) => p.metadata.name);
-    expect(new Set(names).size).toBe(names.length);
-    for (const p of plan.origin_pools) {
-      expect(isXcName(p.metadata.name)).toBe(true);
-      expect(p.spec.no_tls).toEqual({});
-      expect(p.spec.health_check_port).toBe(health.port);
-      const tailnet = p.metadata.labels["tailscale-egress-tailnet"];
-      const hc = plan.healthchecks.find((h) => h.metadata.labels["tailscale-egress-tailnet"] === tailnet)!;
-      expect(p.spec.healthcheck).toEqual([{ namespace: GOLDEN_NAMESPACE, name: hc.metadata.name }]);
-      expect(hc.spec.http_health_check).toMatchObject({ path: `/ready/${tailnet}` });
-      expect(JSON.stringify(p)).not.toMatch(/UDP/i);
-    }
-  });
+  it.each(goldenCases().map((c) => [c.name, c.file] as const))(
+    "%s: one pool per Service port, on that port",
+    async (_n, file) => {
+      const plan = f5xcPlan(await valuesOf(file), OPTIONS);
+      const ports = servicePorts(await manifestsOf(file));
+      const health = ports.find((p) => p.name === "health")!;
+      expect(plan.origin_pools.map((p) => p.spec.port)).toEqual(ports.filter((p) => p !== health).map((p) => p.port));
+      const names = plan.origin_pools.map((p) => p.metadata.name);
+      expect(new Set(names).size).toBe(names.length);
+      for (const p of plan.origin_pools) {
+        expect(isXcName(p.metadata.name)).toBe(true);
+        expect(p.spec.no_tls).toEqual({});
+        expect(p.spec.health_check_port).toBe(health.port);
+        const tailnet = p.metadata.labels["tailscale-egress-tailnet"];
+        const hc = plan.healthchecks.find((h) => h.metadata.labels["tailscale-egress-tailnet"] === tailnet)!;
+        expect(p.spec.healthcheck).toEqual([{ namespace: GOLDEN_NAMESPACE, name: hc.metadata.name }]);
+        expect(hc.spec.http_health_check).toMatchObject({ path: `/ready/${tailnet}` });
+        expect(JSON.stringify(p)).not.toMatch(/UDP/i);
+      }
+    },
+  );
 });
 
 describe("f5xc options", () => {
   const file = goldenCases()[0]!.file;
-  const server = async (o: Partial<F5xcOptions>) => (f5xcPlan(await valuesOf(file), { ...OPTIONS, ...o }).origin_pools[0]!.spec.origin_servers as Record<string, unknown>[])[0];
+  const server = async (o: Partial<F5xcOptions>) =>
+    (
+      f5xcPlan(await valuesOf(file), { ...OPTIONS, ...o }).origin_pools[0]!.spec.origin_servers as Record<
+        string,
+        unknown
+      >[]
+    )[0];
 
   it("targets a CE site's inside network, in another F5 XC namespace", async () => {
-    const o = { locator: { kind: "site", namespace: "system", name: "ce-1" }, network: "inside", xcNamespace: "apps" } as const;
+    const o = {
+      locator: { kind: "site", namespace: "system", name: "ce-1" },
+      network: "inside",
+      xcNamespace: "apps",
+    } as const;
     expect(await server(o)).toEqual({
-      k8s_service: { service_name: "tailscale-egress.egress", protocol: "PROTOCOL_TCP", site_locator: { site: { namespace: "system", name: "ce-1" } }, inside_network: {} },
+      k8s_service: {
+        service_name: "tailscale-egress.egress",
+        protocol: "PROTOCOL_TCP",
+        site_locator: { site: { namespace: "system", name: "ce-1" } },
+        inside_network: {},
+      },
     });
     const plan = f5xcPlan(await valuesOf(file), { ...OPTIONS, ...o });
     expect(plan.origin_pools[0]!.metadata.namespace).toBe("apps");
@@ -88,13 +106,18 @@ describe("tailnet-egress f5xc", () => {
   it("writes one file per object and the golden apply.sh with --out, and nothing else", async () => {
     const out = mkdtempSync(join(tmpdir(), "tse-f5xc-"));
     try {
-      expect(await f5xcCommand([...args, "--virtual-site", "shared/ves-io-all-res", "--tenant", "ves-io", "--out", out])).toBe(0);
+      expect(
+        await f5xcCommand([...args, "--virtual-site", "shared/ves-io-all-res", "--tenant", "ves-io", "--out", out]),
+      ).toBe(0);
       const plan = f5xcPlan(await valuesOf(file), OPTIONS);
       const written = readdirSync(out, { recursive: true, withFileTypes: true })
         .filter((d) => d.isFile())
         .map((d) => join(d.parentPath, d.name).slice(out.length + 1))
         .sort();
-      const objects = [...plan.healthchecks.map((h) => [`healthcheck/${h.metadata.name}.json`, h] as const), ...plan.origin_pools.map((p) => [`origin_pool/${p.metadata.name}.json`, p] as const)];
+      const objects = [
+        ...plan.healthchecks.map((h) => [`healthcheck/${h.metadata.name}.json`, h] as const),
+        ...plan.origin_pools.map((p) => [`origin_pool/${p.metadata.name}.json`, p] as const),
+      ];
       expect(written).toEqual([APPLY_SCRIPT, ...objects.map(([path]) => path)].sort());
       for (const [path, o] of objects) expect(readFileSync(join(out, path), "utf8")).toBe(objectJson(o));
       expect(readFileSync(join(out, APPLY_SCRIPT), "utf8")).toBe(readFileSync(golden.applyOut, "utf8"));

@@ -18,24 +18,27 @@ type PodSpec = { containers: Container[]; securityContext: Record<string, unknow
 const testPod = (ms: Manifest[]): Manifest => findOne(ms, "Pod", "-test-connection");
 
 describe("helm test pod", () => {
-  it.each(goldenCases().map((c) => [c.name, c.file] as const))("%s: checks every Service port (or renders no test pod when tests.enabled is false)", async (_n, file) => {
-    const ms = await manifestsOf(file);
-    if ((await valuesOf(file)).tests.enabled === false) {
-      expect(ms.filter((m) => m.kind === "Pod")).toEqual([]);
-      return;
-    }
-    const pod = testPod(ms);
-    expect(pod.metadata.annotations?.["helm.sh/hook"]).toBe("test");
-    const svc = findOne(ms, "Service");
-    const host = `${svc.metadata.name}.${svc.metadata.namespace}.svc`;
-    const command = (pod.spec as PodSpec).containers[0]!.command;
-    const endpoints = command.slice(command.indexOf("-w") + 2);
-    expect(endpoints).toEqual(servicePorts(ms).map((p) => `${p.name}=${host}:${p.port}`));
-    // The Service must never select the test pod.
-    const selector = (svc.spec as { selector: Record<string, string> }).selector;
-    const labels = pod.metadata.labels ?? {};
-    expect(Object.entries(selector).every(([k, v]) => labels[k] === v)).toBe(false);
-  });
+  it.each(goldenCases().map((c) => [c.name, c.file] as const))(
+    "%s: checks every Service port (or renders no test pod when tests.enabled is false)",
+    async (_n, file) => {
+      const ms = await manifestsOf(file);
+      if ((await valuesOf(file)).tests.enabled === false) {
+        expect(ms.filter((m) => m.kind === "Pod")).toEqual([]);
+        return;
+      }
+      const pod = testPod(ms);
+      expect(pod.metadata.annotations?.["helm.sh/hook"]).toBe("test");
+      const svc = findOne(ms, "Service");
+      const host = `${svc.metadata.name}.${svc.metadata.namespace}.svc`;
+      const command = (pod.spec as PodSpec).containers[0]!.command;
+      const endpoints = command.slice(command.indexOf("-w") + 2);
+      expect(endpoints).toEqual(servicePorts(ms).map((p) => `${p.name}=${host}:${p.port}`));
+      // The Service must never select the test pod.
+      const selector = (svc.spec as { selector: Record<string, string> }).selector;
+      const labels = pod.metadata.labels ?? {};
+      expect(Object.entries(selector).every(([k, v]) => labels[k] === v)).toBe(false);
+    },
+  );
 
   it("runs the chart's script, comment lines dropped, restricted and pinned", async () => {
     const pod = testPod(await manifestsOf(goldenCases()[0]!.file));

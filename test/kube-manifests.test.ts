@@ -12,7 +12,9 @@ const levels: [KubeVersion, HelmMajor][] = [
   ["1.23", 3],
   ["latest", 4],
 ];
-const optional = tmpValues({ networkPolicy: { enabled: true, from: [{ namespaceSelector: { matchLabels: { team: "f5xc" } } }] } });
+const optional = tmpValues({
+  networkPolicy: { enabled: true, from: [{ namespaceSelector: { matchLabels: { team: "f5xc" } } }] },
+});
 
 describe.each(levels)("Kubernetes %s (rendered with helm %i)", (level, major) => {
   const kubeVersion = kubernetesVersionOf(level);
@@ -22,13 +24,17 @@ describe.each(levels)("Kubernetes %s (rendered with helm %i)", (level, major) =>
     expect(r.errors).toEqual([]);
     // Every kind that renders is validated; cases that switch the PodDisruptionBudget off (09-minimal) have none.
     const pdb = (await valuesOf(c.file)).podDisruptionBudget.enabled ? ["PodDisruptionBudget"] : [];
-    expect(r.resources.map((x) => x.kind)).toEqual(expect.arrayContaining(["StatefulSet", "Service", "ConfigMap", "NetworkPolicy", ...pdb]));
+    expect(r.resources.map((x) => x.kind)).toEqual(
+      expect.arrayContaining(["StatefulSet", "Service", "ConfigMap", "NetworkPolicy", ...pdb]),
+    );
     expect(r.ok).toBe(true);
   });
 });
 
 describe("Chart.yaml kubeVersion matches what is tested", () => {
   it("refuses Kubernetes older than 1.23", async () => {
-    await expect(render({ major: 3, valuesFiles: [goldenCases()[0]!.file], kubeVersion: "1.22.0" })).rejects.toThrow(/kubeVersion/);
+    await expect(render({ major: 3, valuesFiles: [goldenCases()[0]!.file], kubeVersion: "1.22.0" })).rejects.toThrow(
+      /kubeVersion/,
+    );
   });
 });

@@ -137,7 +137,17 @@ spec:
         - {protocol: TCP, port: "dns-tcp"}
 `;
 
-const STATEFULSET_KINDS = ["ServiceAccount", "ConfigMap", "Secret", "Role", "RoleBinding", "Service", "StatefulSet", "PodDisruptionBudget", "NetworkPolicy"];
+const STATEFULSET_KINDS = [
+  "ServiceAccount",
+  "ConfigMap",
+  "Secret",
+  "Role",
+  "RoleBinding",
+  "Service",
+  "StatefulSet",
+  "PodDisruptionBudget",
+  "NetworkPolicy",
+];
 
 function statefulSet(containerExtra: string, podExtra = ""): string {
   return `
@@ -161,60 +171,102 @@ describe.each(BOTH)("kubeconform strict, Kubernetes %s", (v) => {
     const r = await validateManifests(VALID, v);
     expect(r.errors).toEqual([]);
     expect(r.ok).toBe(true);
-    expect(r.resources.filter((x) => x.status === "valid").map((x) => x.kind).sort()).toEqual([...STATEFULSET_KINDS].sort());
+    expect(
+      r.resources
+        .filter((x) => x.status === "valid")
+        .map((x) => x.kind)
+        .sort(),
+    ).toEqual([...STATEFULSET_KINDS].sort());
   });
 
   it("rejects an unknown field (imagePullPolcy)", async () => {
     const r = await validateManifests(statefulSet("\n          imagePullPolcy: Always"), v);
     expect(r.ok).toBe(false);
-    expect(r.errors).toEqual([`StatefulSet/s (apps/v1): /spec/template/spec/containers/0: additional properties 'imagePullPolcy' not allowed`]);
+    expect(r.errors).toEqual([
+      `StatefulSet/s (apps/v1): /spec/template/spec/containers/0: additional properties 'imagePullPolcy' not allowed`,
+    ]);
   });
 
   it("rejects unknown fields at the top level and in metadata", async () => {
-    const r = await validateManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, lables: {a: b}}\ndatta: {}\n`, v);
+    const r = await validateManifests(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, lables: {a: b}}\ndatta: {}\n`,
+      v,
+    );
     expect(r.ok).toBe(false);
     expect(r.errors.join("\n")).toMatch(/additional properties 'datta' not allowed/);
     expect(r.errors.join("\n")).toMatch(/\/metadata: additional properties 'lables' not allowed/);
   });
 
   it("rejects a wrong type (containerPort as a string, replicas as a string)", async () => {
-    const r = await validateManifests(statefulSet('\n          ports: [{containerPort: "8080"}]').replace("serviceName: s", 'serviceName: s\n  replicas: "2"'), v);
+    const r = await validateManifests(
+      statefulSet('\n          ports: [{containerPort: "8080"}]').replace(
+        "serviceName: s",
+        'serviceName: s\n  replicas: "2"',
+      ),
+      v,
+    );
     expect(r.ok).toBe(false);
-    expect(r.errors).toContain("StatefulSet/s (apps/v1): /spec/template/spec/containers/0/ports/0/containerPort: got string, want integer");
+    expect(r.errors).toContain(
+      "StatefulSet/s (apps/v1): /spec/template/spec/containers/0/ports/0/containerPort: got string, want integer",
+    );
     expect(r.errors.some((e) => e.includes("/spec/replicas") && e.includes("got string"))).toBe(true);
   });
 
   it("rejects a missing required field (container name)", async () => {
-    const r = await validateManifests(statefulSet("").replace("- name: c\n          image: busybox", "- image: busybox"), v);
+    const r = await validateManifests(
+      statefulSet("").replace("- name: c\n          image: busybox", "- image: busybox"),
+      v,
+    );
     expect(r.ok).toBe(false);
     expect(r.errors.join("\n")).toMatch(/containers\/0: missing property 'name'/);
   });
 
   it("rejects null for a required field but accepts it for an optional one", async () => {
-    const bad = await validateManifests(`apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: null}]}\n`, v);
+    const bad = await validateManifests(
+      `apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: null}]}\n`,
+      v,
+    );
     expect(bad.ok).toBe(false);
-    const good = await validateManifests(`apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: null}\nspec: {ports: [{port: 80, name: null}], selector: null}\n`, v);
+    const good = await validateManifests(
+      `apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: null}\nspec: {ports: [{port: 80, name: null}], selector: null}\n`,
+      v,
+    );
     expect(good.errors).toEqual([]);
   });
 
   it("rejects duplicate keys", async () => {
-    const r = await validateManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1", a: "2"}\n`, v);
+    const r = await validateManifests(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1", a: "2"}\n`,
+      v,
+    );
     expect(r.ok).toBe(false);
   });
 
   it("treats int-or-string and quantities like the API server", async () => {
-    const ok = await validateManifests(statefulSet("\n          resources: {limits: {cpu: 2, memory: 1.5Gi}, requests: {cpu: 0.5}}"), v);
+    const ok = await validateManifests(
+      statefulSet("\n          resources: {limits: {cpu: 2, memory: 1.5Gi}, requests: {cpu: 0.5}}"),
+      v,
+    );
     expect(ok.errors).toEqual([]);
     const bad = await validateManifests(statefulSet("\n          resources: {limits: {cpu: [1]}}"), v);
     expect(bad.ok).toBe(false);
-    const pdb = await validateManifests(`apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {maxUnavailable: true}\n`, v);
+    const pdb = await validateManifests(
+      `apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {maxUnavailable: true}\n`,
+      v,
+    );
     expect(pdb.ok).toBe(false);
   });
 
   it("rejects a kind that does not exist and a kind under the wrong apiVersion", async () => {
-    const r = await validateManifests(`apiVersion: v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: apps/v1\nkind: NoSuchKind\nmetadata: {name: x}\n`, v);
+    const r = await validateManifests(
+      `apiVersion: v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: apps/v1\nkind: NoSuchKind\nmetadata: {name: x}\n`,
+      v,
+    );
     expect(r.ok).toBe(false);
-    expect(r.errors).toEqual(["Deployment/d (v1): could not find schema for Deployment", "NoSuchKind/x (apps/v1): could not find schema for NoSuchKind"]);
+    expect(r.errors).toEqual([
+      "Deployment/d (v1): could not find schema for Deployment",
+      "NoSuchKind/x (apps/v1): could not find schema for NoSuchKind",
+    ]);
   });
 });
 
@@ -235,7 +287,9 @@ spec:
   it("a kind GA only after 1.23 (ValidatingAdmissionPolicy v1) fails for 1.23 and passes for latest", async () => {
     const old = await validateManifests(vap, "1.23");
     expect(old.ok).toBe(false);
-    expect(old.errors).toEqual(["ValidatingAdmissionPolicy/replicas-limit (admissionregistration.k8s.io/v1): could not find schema for ValidatingAdmissionPolicy"]);
+    expect(old.errors).toEqual([
+      "ValidatingAdmissionPolicy/replicas-limit (admissionregistration.k8s.io/v1): could not find schema for ValidatingAdmissionPolicy",
+    ]);
     const latest = await validateManifests(vap, "latest");
     expect(latest.errors).toEqual([]);
     expect(latest.ok).toBe(true);
@@ -243,9 +297,14 @@ spec:
 
   // Native sidecars: initContainers[].restartPolicy exists since Kubernetes 1.28.
   it("a field added after 1.23 (native sidecar restartPolicy) fails for 1.23 and passes for latest", async () => {
-    const m = statefulSet("", "\n      initContainers:\n        - {name: sidecar, image: busybox, restartPolicy: Always}");
+    const m = statefulSet(
+      "",
+      "\n      initContainers:\n        - {name: sidecar, image: busybox, restartPolicy: Always}",
+    );
     const old = await validateManifests(m, "1.23");
-    expect(old.errors).toEqual(["StatefulSet/s (apps/v1): /spec/template/spec/initContainers/0: additional properties 'restartPolicy' not allowed"]);
+    expect(old.errors).toEqual([
+      "StatefulSet/s (apps/v1): /spec/template/spec/initContainers/0: additional properties 'restartPolicy' not allowed",
+    ]);
     expect((await validateManifests(m, "latest")).ok).toBe(true);
   });
 
@@ -254,7 +313,9 @@ spec:
     const m = `apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {minAvailable: 1, selector: {matchLabels: {a: b}}}\n`;
     expect((await validateManifests(m, "1.23")).ok).toBe(true);
     const latest = await validateManifests(m, "latest");
-    expect(latest.errors).toEqual(["PodDisruptionBudget/p (policy/v1beta1): could not find schema for PodDisruptionBudget"]);
+    expect(latest.errors).toEqual([
+      "PodDisruptionBudget/p (policy/v1beta1): could not find schema for PodDisruptionBudget",
+    ]);
   });
 });
 
@@ -264,17 +325,41 @@ describe("converter (tools/src/kube/)", () => {
   it("names files the way kubeconform looks them up", () => {
     expect(kindFileName({ group: "", version: "v1", kind: "ConfigMap" })).toBe("configmap-v1.json");
     expect(kindFileName({ group: "apps", version: "v1", kind: "StatefulSet" })).toBe("statefulset-apps-v1.json");
-    expect(kindFileName({ group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding" })).toBe("rolebinding-rbac-v1.json");
+    expect(kindFileName({ group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding" })).toBe(
+      "rolebinding-rbac-v1.json",
+    );
   });
 
   it("inlines refs, closes objects, makes optional fields nullable and keeps recursive types as local definitions", () => {
     const defs = new Map<string, SwaggerSchema>([
-      ["x.Thing", def({
-        type: "object", required: ["spec"], "x-kubernetes-group-version-kind": [{ group: "example.io", version: "v1", kind: "Thing" }],
-        properties: { apiVersion: { type: "string" }, kind: { type: "string" }, spec: { $ref: "#/definitions/x.Spec" }, tree: { $ref: "#/definitions/x.Node" } },
-      })],
-      ["x.Spec", def({ type: "object", properties: { port: { $ref: "#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString" }, tags: { type: "object", additionalProperties: { type: "string" } } } })],
-      ["x.Node", def({ type: "object", properties: { children: { type: "array", items: { $ref: "#/definitions/x.Node" } } } })],
+      [
+        "x.Thing",
+        def({
+          type: "object",
+          required: ["spec"],
+          "x-kubernetes-group-version-kind": [{ group: "example.io", version: "v1", kind: "Thing" }],
+          properties: {
+            apiVersion: { type: "string" },
+            kind: { type: "string" },
+            spec: { $ref: "#/definitions/x.Spec" },
+            tree: { $ref: "#/definitions/x.Node" },
+          },
+        }),
+      ],
+      [
+        "x.Spec",
+        def({
+          type: "object",
+          properties: {
+            port: { $ref: "#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString" },
+            tags: { type: "object", additionalProperties: { type: "string" } },
+          },
+        }),
+      ],
+      [
+        "x.Node",
+        def({ type: "object", properties: { children: { type: "array", items: { $ref: "#/definitions/x.Node" } } } }),
+      ],
       ["io.k8s.apimachinery.pkg.util.intstr.IntOrString", def({ type: "string", format: "int-or-string" })],
     ]);
     const [k] = convertKinds(defs, { strict: true, descriptions: false });
@@ -298,13 +383,19 @@ describe("converter (tools/src/kube/)", () => {
         tree: { oneOf: [{ type: "null" }, { $ref: "#/definitions/x.Node" }] },
       },
       definitions: {
-        "x.Node": { type: "object", additionalProperties: false, properties: { children: { type: ["array", "null"], items: { $ref: "#/definitions/x.Node" } } } },
+        "x.Node": {
+          type: "object",
+          additionalProperties: false,
+          properties: { children: { type: ["array", "null"], items: { $ref: "#/definitions/x.Node" } } },
+        },
       },
     });
   });
 
   it("fails loudly on schema keywords it does not understand", () => {
-    expect(() => def({ type: "object", "x-kubernetes-preserve-unknown-fields": true })).toThrow(/unsupported schema keyword "x-kubernetes-preserve-unknown-fields"/);
+    expect(() => def({ type: "object", "x-kubernetes-preserve-unknown-fields": true })).toThrow(
+      /unsupported schema keyword "x-kubernetes-preserve-unknown-fields"/,
+    );
     expect(() => def({ type: "string", pattern: "^a" })).toThrow(/unsupported schema keyword "pattern"/);
   });
 });

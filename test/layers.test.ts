@@ -21,11 +21,9 @@ function importsOf(text: string): string[] {
 
 describe("layers", () => {
   it("finds imports of every form (the check itself can fail)", () => {
-    expect(importsOf(`import a from "../test/x.ts";\nexport { b } from "./y.ts";\nawait import("../../test/z.ts");`)).toEqual([
-      "../test/x.ts",
-      "./y.ts",
-      "../../test/z.ts",
-    ]);
+    expect(
+      importsOf(`import a from "../test/x.ts";\nexport { b } from "./y.ts";\nawait import("../../test/z.ts");`),
+    ).toEqual(["../test/x.ts", "./y.ts", "../../test/z.ts"]);
   });
 
   it("nothing under tools/, bin/ or bench/ imports from test/", () => {

@@ -19,7 +19,9 @@ const edited = (f: (d: Doc) => void): string => {
 
 const key = (m: Manifest) => `${m.kind}/${m.metadata.name}`;
 async function changedObjects(a: string, b: string): Promise<string[]> {
-  const [ma, mb] = await Promise.all([a, b].map(async (f) => parseManifests(await render({ major: 3, valuesFiles: [f] }))));
+  const [ma, mb] = await Promise.all(
+    [a, b].map(async (f) => parseManifests(await render({ major: 3, valuesFiles: [f] }))),
+  );
   // Hooks (the helm test pod, which lists every port) are not applied on upgrade, so they do not count.
   const applied = (ms: Manifest[]) => ms.filter((m) => !m.metadata.annotations?.["helm.sh/hook"]);
   const index = (ms: Manifest[]) => new Map(applied(ms).map((m) => [key(m), JSON.stringify(m)]));
@@ -27,7 +29,8 @@ async function changedObjects(a: string, b: string): Promise<string[]> {
   const ib = index(mb!);
   return [...new Set([...ia.keys(), ...ib.keys()])].filter((k) => ia.get(k) !== ib.get(k)).sort();
 }
-const podOf = async (f: string) => JSON.stringify(podTemplate(parseManifests(await render({ major: 3, valuesFiles: [f] }))));
+const podOf = async (f: string) =>
+  JSON.stringify(podTemplate(parseManifests(await render({ major: 3, valuesFiles: [f] }))));
 
 describe("what a values edit changes", () => {
   const original = tmpValues(before);
@@ -42,7 +45,9 @@ describe("what a values edit changes", () => {
   });
 
   it("adding a tailnet changes the pod template", async () => {
-    const more = edited((d) => d.tailnets.push({ name: "ops", authKey: "tskey-auth-ops", services: [{ host: "ops.ts.net", port: 22 }] }));
+    const more = edited((d) =>
+      d.tailnets.push({ name: "ops", authKey: "tskey-auth-ops", services: [{ host: "ops.ts.net", port: 22 }] }),
+    );
     expect(await podOf(more)).not.toEqual(await podOf(original));
     expect(await changedObjects(original, more)).toContain("StatefulSet/tailscale-egress");
   });

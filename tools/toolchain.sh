@@ -203,33 +203,25 @@ install_kube() {
   done_ "$s"
 }
 
-# GnuPG signs and verifies chart packages in the tests. Taken from the system; on Debian/Ubuntu as root it
-# is installed with apt-get (the only tool not built from the Go module proxy or PyPI).
-install_gpg() {
-  command -v gpg >/dev/null 2>&1 && return 0
+# system_tool <command> <Debian package> <what>: a tool taken from the system; on Debian/Ubuntu as root it is
+# installed with apt-get (the only tools not built from the Go module proxy or PyPI).
+system_tool() {
+  command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing gnupg (apt-get install gnupg)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg >/dev/null 2>&1 ||
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg >/dev/null; }
+    log "installing $2 (apt-get install $2)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }
   else
-    log "gpg is missing: install GnuPG (Debian/Ubuntu: sudo apt-get install gnupg)"
+    log "$1 is missing: install $3 (Debian/Ubuntu: sudo apt-get install $2)"
     exit 1
   fi
 }
 
-# ShellCheck lints the apply script `tailnet-egress f5xc --out` writes (test/f5xc-apply.test.ts). Taken from
-# the system like gpg; on Debian/Ubuntu as root it is installed with apt-get.
-install_shellcheck() {
-  command -v shellcheck >/dev/null 2>&1 && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing shellcheck (apt-get install shellcheck)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null 2>&1 ||
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
-  else
-    log "shellcheck is missing: install ShellCheck (Debian/Ubuntu: sudo apt-get install shellcheck)"
-    exit 1
-  fi
-}
+# GnuPG signs and verifies chart packages in the tests.
+install_gpg() { system_tool gpg gnupg GnuPG; }
+
+# ShellCheck checks every shell script (npm run lint) and the apply script `tailnet-egress f5xc --out` writes.
+install_shellcheck() { system_tool shellcheck shellcheck ShellCheck; }
 
 all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg shellcheck kube)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")

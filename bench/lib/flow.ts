@@ -17,7 +17,12 @@ export interface Path {
  * Connects (and tunnels), calls onReady once bytes can flow and onData for every tunnel byte after that;
  * resolves when onData calls done(), rejects on error, early close or timeout. The socket is always destroyed.
  */
-function open(path: Path, timeoutMs: number, onReady: (sock: net.Socket) => void, onData: (b: Buffer, done: () => void) => void): Promise<void> {
+function open(
+  path: Path,
+  timeoutMs: number,
+  onReady: (sock: net.Socket) => void,
+  onData: (b: Buffer, done: () => void) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host: path.host, port: path.port, noDelay: true });
     let done = false;
@@ -29,7 +34,15 @@ function open(path: Path, timeoutMs: number, onReady: (sock: net.Socket) => void
       if (err) reject(err);
       else resolve();
     };
-    const timer = setTimeout(() => finish(new Error(`${path.host}:${path.port}${path.tunnel ? ` CONNECT ${path.tunnel}` : ""}: timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new Error(
+            `${path.host}:${path.port}${path.tunnel ? ` CONNECT ${path.tunnel}` : ""}: timed out after ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
     let head = path.tunnel ? Buffer.alloc(0) : undefined;
     sock.on("connect", () => {
       if (path.tunnel) sock.write(`CONNECT ${path.tunnel} HTTP/1.1\r\nHost: ${path.tunnel}\r\n\r\n`);
@@ -66,7 +79,7 @@ export async function download(path: Path, bytes: number, timeoutMs = 60_000): P
     (sock) => sock.write(`${bytes}\n`),
     (b, done) => {
       got += b.length;
-      if (got >= bytes) ((t1 = performance.now()), done());
+      if (got >= bytes) (t1 = performance.now()), done();
     },
   );
   return t1 - t0;

@@ -12,7 +12,15 @@ import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cleanEnd, stopwatch } from "./suite.ts";
 import { servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
-import { descendantNamed, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "../../tools/src/local/lab/index.ts";
+import {
+  descendantNamed,
+  requireBinaries,
+  startHeadscale,
+  startTarget,
+  taggedReply,
+  type Headscale,
+  type Target,
+} from "../../tools/src/local/lab/index.ts";
 import { labValues, renderValues } from "../../tools/src/local/pod/demo.ts";
 import { tcpExchange } from "../../tools/src/local/pod/net.ts";
 import { startPod, type RunningPod } from "../../tools/src/local/pod/pod.ts";
@@ -38,7 +46,8 @@ describe("a target that never answers: what closes the connection", () => {
   let manifests: Manifest[];
 
   const portOf = (name: string): number => pod.port(servicePorts(manifests).find((p) => p.name === name)!.port);
-  const idleTimeouts = async (service: string): Promise<number> => (await pod.envoy.stats(`^tcp\\.a\\.${service}\\.idle_timeout$`))[`tcp.a.${service}.idle_timeout`] ?? 0;
+  const idleTimeouts = async (service: string): Promise<number> =>
+    (await pod.envoy.stats(`^tcp\\.a\\.${service}\\.idle_timeout$`))[`tcp.a.${service}.idle_timeout`] ?? 0;
   const accessLog = (service: string): AccessLogLine[] =>
     pod.envoy
       .log()
@@ -58,20 +67,36 @@ describe("a target that never answers: what closes the connection", () => {
     // Envoy writes the line when it destroys the connection, and flushes its access log every 10 s
     // (bootstrap file_flush_interval_msec).
     const deadline = Date.now() + 15_000;
-    while (accessLog(service).length === logged && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-    return { ms: r.elapsedMs, flags: accessLog(service).slice(logged).map((l) => l.response_flags), idleTimeouts: (await idleTimeouts(service)) - before };
+    while (accessLog(service).length === logged && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 100));
+    return {
+      ms: r.elapsedMs,
+      flags: accessLog(service)
+        .slice(logged)
+        .map((l) => l.response_flags),
+      idleTimeouts: (await idleTimeouts(service)) - before,
+    };
   }
 
   beforeAll(async () => {
     requireBinaries(["headscale", "tailscaled", "tailscale", "containerboot"]);
     await timed("setup total", async () => {
       hs = await timed("headscale", () => startHeadscale({ name: "a" }));
-      [dead, hole] = await timed("2x target", () => Promise.all([startTarget({ hostname: "target-dead", headscale: hs }), startTarget({ hostname: "target-hole", headscale: hs })]));
+      [dead, hole] = await timed("2x target", () =>
+        Promise.all([
+          startTarget({ hostname: "target-dead", headscale: hs }),
+          startTarget({ hostname: "target-hole", headscale: hs }),
+        ]),
+      );
       const services = [
         { name: "dead", host: dead.ipv4, port: dead.port },
         { name: "hole", host: hole.ipv4, port: hole.port },
       ];
-      const envoy = { connectTimeout: `${CONNECT_TIMEOUT_S}s`, idleTimeout: `${IDLE_TIMEOUT_S}s`, healthCheck: { interval: "1s" } };
+      const envoy = {
+        connectTimeout: `${CONNECT_TIMEOUT_S}s`,
+        idleTimeout: `${IDLE_TIMEOUT_S}s`,
+        healthCheck: { interval: "1s" },
+      };
       manifests = await renderValues(labValues("a", hs, services, { envoy }));
       pod = await timed("pod start", () => startPod(manifests, { ports: "free" }));
     });
@@ -80,7 +105,10 @@ describe("a target that never answers: what closes the connection", () => {
   cleanEnd("dead-target e2e", timings);
 
   it("both targets answer while they are up (the tailnet path is warm)", async () => {
-    for (const [service, t] of [["dead", dead], ["hole", hole]] as const) {
+    for (const [service, t] of [
+      ["dead", dead],
+      ["hole", hole],
+    ] as const) {
       const want = taggedReply(t.hostname, payload);
       const r = await tcpExchange(pod.podIP, portOf(service), payload, want.length);
       expect(r.data.equals(want), `${service}: ${r.data.length} bytes`).toBe(true);
@@ -90,7 +118,9 @@ describe("a target that never answers: what closes the connection", () => {
   it("a killed target node: closed by envoy.idleTimeout, not connectTimeout, with flag UF and the idle_timeout counter", async () => {
     await dead.proc.kill();
     const r = await timeToClose("dead");
-    console.log(`dead target: closed after ${r.ms} ms (connectTimeout ${CONNECT_TIMEOUT_S}s, idleTimeout ${IDLE_TIMEOUT_S}s), flags ${JSON.stringify(r.flags)}, idle_timeout +${r.idleTimeouts}`);
+    console.log(
+      `dead target: closed after ${r.ms} ms (connectTimeout ${CONNECT_TIMEOUT_S}s, idleTimeout ${IDLE_TIMEOUT_S}s), flags ${JSON.stringify(r.flags)}, idle_timeout +${r.idleTimeouts}`,
+    );
     expect(r.ms).toBeGreaterThan(CONNECT_TIMEOUT_S * 1000 + MARGIN_MS);
     expect(r.ms).toBeLessThan(IDLE_TIMEOUT_S * 1000 + MARGIN_MS);
     expect(r.flags).toEqual(["UF"]);
@@ -102,7 +132,9 @@ describe("a target that never answers: what closes the connection", () => {
     process.kill(tailscaled, "SIGSTOP");
     try {
       const r = await timeToClose("hole");
-      console.log(`black-holed target: closed after ${r.ms} ms (connectTimeout ${CONNECT_TIMEOUT_S}s, idleTimeout ${IDLE_TIMEOUT_S}s), flags ${JSON.stringify(r.flags)}, idle_timeout +${r.idleTimeouts}`);
+      console.log(
+        `black-holed target: closed after ${r.ms} ms (connectTimeout ${CONNECT_TIMEOUT_S}s, idleTimeout ${IDLE_TIMEOUT_S}s), flags ${JSON.stringify(r.flags)}, idle_timeout +${r.idleTimeouts}`,
+      );
       expect(r.ms).toBeGreaterThan(CONNECT_TIMEOUT_S * 1000 + MARGIN_MS);
       expect(r.ms).toBeLessThan(IDLE_TIMEOUT_S * 1000 + MARGIN_MS);
       expect(r.flags).toEqual(["UF"]);

@@ -9,12 +9,32 @@ import fs from "node:fs";
 import net from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cleanEnd, stopwatch } from "./suite.ts";
-import { connectThroughProxy, freeTcpPort, freeTcpPorts, onCleanup, requireBinaries, taggedReply } from "../../tools/src/local/lab/index.ts";
-import { startContainerboot, startHeadscale, startTarget, type Containerboot, type ExitInfo, type Headscale, type Target } from "../../tools/src/local/lab/index.ts";
+import {
+  connectThroughProxy,
+  freeTcpPort,
+  freeTcpPorts,
+  onCleanup,
+  requireBinaries,
+  taggedReply,
+} from "../../tools/src/local/lab/index.ts";
+import {
+  startContainerboot,
+  startHeadscale,
+  startTarget,
+  type Containerboot,
+  type ExitInfo,
+  type Headscale,
+  type Target,
+} from "../../tools/src/local/lab/index.ts";
 import { descendantNamed, descendantsNamed } from "../../tools/src/local/lab/proctree.ts";
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 import { readPod, remapPodForLocalRun } from "../../tools/src/local/pod/spec.ts";
-import { applyInto, restrictedNamespace, serviceAccountAccess, type PodKubeAccess } from "../../tools/src/local/kube/access.ts";
+import {
+  applyInto,
+  restrictedNamespace,
+  serviceAccountAccess,
+  type PodKubeAccess,
+} from "../../tools/src/local/kube/access.ts";
 import { useControlPlane } from "../lib/kube.ts";
 
 const cp = useControlPlane("kube-unreachable");
@@ -23,8 +43,10 @@ const { timings, timed } = stopwatch();
 const SECRET = "egress-0-corp-state";
 /** The chart's pod whose state Secret exists and may be used (pod "chart-ok", tailnet "corp"). */
 const CHART_SECRET = "chart-ok-corp-state";
-const KUBE_LINE = /^ts-corp: node state in Secret (\S+) via the Kubernetes API \(tailscale\.state: kubeSecret\)\. If containerboot exits below, unable to reach the API or denied by it, set tailscale\.state: emptyDir and use a reusable, ephemeral auth key \(or oauth\)\.$/gm;
-const FALLBACK_LINE = /^ts-corp: no Kubernetes API token: node state stays in the pod \(\/var\/run\/tailscale\), not in Secret (\S+), as with tailscale\.state: emptyDir\. Every pod restart registers the node again: use a reusable, ephemeral auth key \(or oauth\)\.$/gm;
+const KUBE_LINE =
+  /^ts-corp: node state in Secret (\S+) via the Kubernetes API \(tailscale\.state: kubeSecret\)\. If containerboot exits below, unable to reach the API or denied by it, set tailscale\.state: emptyDir and use a reusable, ephemeral auth key \(or oauth\)\.$/gm;
+const FALLBACK_LINE =
+  /^ts-corp: no Kubernetes API token: node state stays in the pod \(\/var\/run\/tailscale\), not in Secret (\S+), as with tailscale\.state: emptyDir\. Every pod restart registers the node again: use a reusable, ephemeral auth key \(or oauth\)\.$/gm;
 
 interface Outcome {
   exit: ExitInfo | undefined;
@@ -53,7 +75,14 @@ describe("containerboot with kube state when the API is out of reach", () => {
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "Role",
         metadata: { name: "egress" },
-        rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [SECRET, CHART_SECRET], verbs: ["get", "update", "patch"] }],
+        rules: [
+          {
+            apiGroups: [""],
+            resources: ["secrets"],
+            resourceNames: [SECRET, CHART_SECRET],
+            verbs: ["get", "update", "patch"],
+          },
+        ],
       },
       {
         apiVersion: "rbac.authorization.k8s.io/v1",
@@ -63,7 +92,11 @@ describe("containerboot with kube state when the API is out of reach", () => {
         subjects: [{ kind: "ServiceAccount", name: "egress", namespace: ns }],
       },
     ]);
-    [allowed, noRole, hs] = await Promise.all([serviceAccountAccess(cp(), ns, "egress"), serviceAccountAccess(cp(), ns, "no-role"), startHeadscale({ name: "corp" })]);
+    [allowed, noRole, hs] = await Promise.all([
+      serviceAccountAccess(cp(), ns, "egress"),
+      serviceAccountAccess(cp(), ns, "no-role"),
+      startHeadscale({ name: "corp" }),
+    ]);
     target = await startTarget({ hostname: "target", headscale: hs });
   }, 180_000);
 
@@ -71,7 +104,11 @@ describe("containerboot with kube state when the API is out of reach", () => {
 
   /** Starts containerboot as the chart's container would (kube state), waits for it to exit or for
    * `waitMs`, and reports. A still-running containerboot is stopped afterwards. */
-  async function attempt(label: string, kube: PodKubeAccess, opts: { mountServiceAccount?: boolean; waitMs?: number } = {}): Promise<Outcome> {
+  async function attempt(
+    label: string,
+    kube: PodKubeAccess,
+    opts: { mountServiceAccount?: boolean; waitMs?: number } = {},
+  ): Promise<Outcome> {
     const hostname = `egress-${label}`;
     const t0 = Date.now();
     const cb = await startContainerboot({
@@ -95,13 +132,21 @@ describe("containerboot with kube state when the API is out of reach", () => {
       },
     });
     const exit = await timed(label, () =>
-      Promise.race([cb.proc().exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), opts.waitMs ?? 30_000))]),
+      Promise.race([
+        cb.proc().exited,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), opts.waitMs ?? 30_000)),
+      ]),
     );
     const ms = Date.now() - t0;
     if (exit === undefined) await cb.stop(10_000);
     const registered = (await hs.nodes()).some((node) => node.name === hostname);
     const log = cb.proc().log();
-    console.log(`[${label}] exit=${JSON.stringify(exit)} after ${ms} ms, registered=${registered}\n${log.split("\n").filter((l) => l.includes("boot:")).join("\n")}`);
+    console.log(
+      `[${label}] exit=${JSON.stringify(exit)} after ${ms} ms, registered=${registered}\n${log
+        .split("\n")
+        .filter((l) => l.includes("boot:"))
+        .join("\n")}`,
+    );
     return { exit, ms, log, registered };
   }
 
@@ -109,7 +154,9 @@ describe("containerboot with kube state when the API is out of reach", () => {
     const r = await attempt("no-role", noRole);
     expect(r.exit).toEqual({ code: 1, signal: null });
     expect(r.ms).toBeLessThan(10_000);
-    expect(r.log).toMatch(/error setting up for running on Kubernetes: some Kubernetes permissions are missing, please check your RBAC configuration: missing get permission on secret "egress-0-corp-state"\s+missing update permission on secret "egress-0-corp-state"/);
+    expect(r.log).toMatch(
+      /error setting up for running on Kubernetes: some Kubernetes permissions are missing, please check your RBAC configuration: missing get permission on secret "egress-0-corp-state"\s+missing update permission on secret "egress-0-corp-state"/,
+    );
     expect(r.log).not.toMatch(/Starting tailscaled/);
     expect(r.registered).toBe(false);
   }, 60_000);
@@ -121,7 +168,9 @@ describe("containerboot with kube state when the API is out of reach", () => {
     expect(r.exit).toEqual({ code: 1, signal: null });
     expect(r.ms).toBeLessThan(10_000);
     expect(r.log).toMatch(/error checking get permission on secret egress-0-corp-state: Unauthorized/);
-    expect(r.log).toMatch(/error setting up for running on Kubernetes: getting Tailscale state Secret egress-0-corp-state: Unauthorized/);
+    expect(r.log).toMatch(
+      /error setting up for running on Kubernetes: getting Tailscale state Secret egress-0-corp-state: Unauthorized/,
+    );
     expect(r.registered).toBe(false);
   }, 60_000);
 
@@ -129,7 +178,9 @@ describe("containerboot with kube state when the API is out of reach", () => {
     const r = await attempt("no-token", allowed, { mountServiceAccount: false });
     expect(r.exit).toEqual({ code: 1, signal: null });
     expect(r.ms).toBeLessThan(10_000);
-    expect(r.log).toMatch(/error initializing kube client: error creating kube client: open \/var\/run\/secrets\/kubernetes.io\/serviceaccount\/namespace: no such file or directory/);
+    expect(r.log).toMatch(
+      /error initializing kube client: error creating kube client: open \/var\/run\/secrets\/kubernetes.io\/serviceaccount\/namespace: no such file or directory/,
+    );
     expect(r.registered).toBe(false);
   }, 60_000);
 
@@ -137,19 +188,41 @@ describe("containerboot with kube state when the API is out of reach", () => {
     const r = await attempt("allowed", allowed, { waitMs: 20_000 });
     expect(r.exit, "still running after 20 s").toBeUndefined();
     expect(r.registered).toBe(true);
-    expect(Object.keys((await allowed.secretData(SECRET)) ?? {})).toEqual(expect.arrayContaining(["_machinekey", "device_id"]));
+    expect(Object.keys((await allowed.secretData(SECRET)) ?? {})).toEqual(
+      expect.arrayContaining(["_machinekey", "device_id"]),
+    );
   }, 60_000);
-
 
   /** The chart's Tailscale container as rendered with tailscale.state: kubeSecret (its /bin/sh wrapper,
    * env and uid), for pod `podName`, started in the sandbox against `kube`; not waited for. */
-  async function startRendered(podName: string, kube: PodKubeAccess, mountServiceAccount: boolean): Promise<Containerboot> {
-    const m = await renderValues({ tailscale: { tags: [], state: "kubeSecret" }, tailnets: [{ name: "corp", authKey: hs.authKey, loginServer: hs.url, services: [{ host: "target", port: 1 }] }] });
+  async function startRendered(
+    podName: string,
+    kube: PodKubeAccess,
+    mountServiceAccount: boolean,
+  ): Promise<Containerboot> {
+    const m = await renderValues({
+      tailscale: { tags: [], state: "kubeSecret" },
+      tailnets: [{ name: "corp", authKey: hs.authKey, loginServer: hs.url, services: [{ host: "target", port: 1 }] }],
+    });
     const rendered = readPod(m, { podName });
     const [proxy, local] = await freeTcpPorts(2);
-    const [c] = remapPodForLocalRun(rendered, { ports: new Map([[10550, proxy!], [10700, local!]]) }).tailscale;
+    const [c] = remapPodForLocalRun(rendered, {
+      ports: new Map([
+        [10550, proxy!],
+        [10700, local!],
+      ]),
+    }).tailscale;
     if (!c?.command || !c.kubeApi) throw new Error("the rendered container has no kube-state wrapper");
-    return startContainerboot({ name: `chart-${podName}`, env: c.env, command: c.command, kube, mountServiceAccount, volumes: c.mounts, ...(c.runAs ? { runAs: c.runAs } : {}), waitReady: false });
+    return startContainerboot({
+      name: `chart-${podName}`,
+      env: c.env,
+      command: c.command,
+      kube,
+      mountServiceAccount,
+      volumes: c.mounts,
+      ...(c.runAs ? { runAs: c.runAs } : {}),
+      waitReady: false,
+    });
   }
 
   async function exitWithin(cb: Containerboot, ms: number): Promise<ExitInfo | undefined> {
@@ -162,7 +235,13 @@ describe("containerboot with kube state when the API is out of reach", () => {
     await cb.waitReady(90_000);
     const readyMs = Date.now() - t0;
     const log = cb.proc().log();
-    console.log(`[chart-notoken] ready after ${readyMs} ms\n${log.split("\n").filter((l) => l.startsWith("ts-") || l.includes("boot:")).slice(0, 6).join("\n")}`);
+    console.log(
+      `[chart-notoken] ready after ${readyMs} ms\n${log
+        .split("\n")
+        .filter((l) => l.startsWith("ts-") || l.includes("boot:"))
+        .slice(0, 6)
+        .join("\n")}`,
+    );
     const lines = [...log.matchAll(FALLBACK_LINE)];
     expect(lines.map((l) => l[1])).toEqual(["chart-notoken-corp-state"]);
     expect(log).not.toMatch(KUBE_LINE);
@@ -174,7 +253,12 @@ describe("containerboot with kube state when the API is out of reach", () => {
     expect(fs.readdirSync(cb.hostPath("/var/run/tailscale"))).toContain("tailscaled.state");
     expect((await hs.nodes()).map((node) => node.name)).toContain("chart-notoken-corp");
     const payload = Buffer.from("through the fallback");
-    const r = await connectThroughProxy({ proxyPort: cb.proxyPort ?? -1, target: `${target.magicDNSName}:${target.port}`, payload, expectBytes: taggedReply("target", payload).length });
+    const r = await connectThroughProxy({
+      proxyPort: cb.proxyPort ?? -1,
+      target: `${target.magicDNSName}:${target.port}`,
+      payload,
+      expectBytes: taggedReply("target", payload).length,
+    });
     expect(r.status).toBe(200);
     expect(r.body.equals(taggedReply("target", payload))).toBe(true);
     // SIGTERM reaches containerboot itself, which shuts tailscaled down and exits 0.
@@ -188,10 +272,17 @@ describe("containerboot with kube state when the API is out of reach", () => {
     const cb = await startRendered("chart-denied", noRole, true);
     const exit = await exitWithin(cb, 30_000);
     const log = cb.proc().log();
-    console.log(`[chart-denied] exit=${JSON.stringify(exit)}\n${log.split("\n").filter((l) => l.startsWith("ts-") || l.includes("boot:")).join("\n")}`);
+    console.log(
+      `[chart-denied] exit=${JSON.stringify(exit)}\n${log
+        .split("\n")
+        .filter((l) => l.startsWith("ts-") || l.includes("boot:"))
+        .join("\n")}`,
+    );
     expect(exit).toEqual({ code: 1, signal: null });
     expect([...log.matchAll(KUBE_LINE)].map((l) => l[1])).toEqual(["chart-denied-corp-state"]);
-    expect(log.indexOf("tailscale.state: emptyDir")).toBeLessThan(log.indexOf("some Kubernetes permissions are missing"));
+    expect(log.indexOf("tailscale.state: emptyDir")).toBeLessThan(
+      log.indexOf("some Kubernetes permissions are missing"),
+    );
     expect((await hs.nodes()).map((node) => node.name)).not.toContain("chart-denied-corp");
   }, 60_000);
 
@@ -199,7 +290,9 @@ describe("containerboot with kube state when the API is out of reach", () => {
     const cb = await startRendered("chart-ok", allowed, true);
     await cb.waitReady(90_000);
     expect([...cb.proc().log().matchAll(KUBE_LINE)].map((l) => l[1])).toEqual([CHART_SECRET]);
-    expect(Object.keys((await allowed.secretData(CHART_SECRET)) ?? {})).toEqual(expect.arrayContaining(["_machinekey", "device_id"]));
+    expect(Object.keys((await allowed.secretData(CHART_SECRET)) ?? {})).toEqual(
+      expect.arrayContaining(["_machinekey", "device_id"]),
+    );
     expect((await hs.nodes()).map((node) => node.name)).toContain("chart-ok-corp");
     await cb.stop(20_000);
   }, 120_000);
@@ -210,7 +303,9 @@ describe("containerboot with kube state when the API is out of reach", () => {
     const r = await attempt("api-stopped", allowed);
     expect(r.exit).toEqual({ code: 1, signal: null });
     expect(r.ms).toBeLessThan(10_000);
-    expect(r.log).toMatch(/error setting up for running on Kubernetes: getting Tailscale state Secret egress-0-corp-state: .*connect: connection refused/);
+    expect(r.log).toMatch(
+      /error setting up for running on Kubernetes: getting Tailscale state Secret egress-0-corp-state: .*connect: connection refused/,
+    );
     expect(r.registered).toBe(false);
   }, 60_000);
 

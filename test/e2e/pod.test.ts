@@ -9,7 +9,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { cleanEnd, stopwatch } from "./suite.ts";
 import { podTemplate, servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
 import { LDS_FILE } from "../../tools/src/plan/envoy.ts";
-import { descendantsNamed, isListening, requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "../../tools/src/local/lab/index.ts";
+import {
+  descendantsNamed,
+  isListening,
+  requireBinaries,
+  startHeadscale,
+  startTarget,
+  taggedReply,
+  type Headscale,
+  type Target,
+} from "../../tools/src/local/lab/index.ts";
 import { startEchoServer } from "../../tools/src/local/lab/echo.ts";
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 import { openConn, startVantage, tcpExchange, type Vantage } from "../../tools/src/local/pod/net.ts";
@@ -84,7 +93,9 @@ describe("the pod, run for real from the rendered manifests", () => {
   const check = async (port: number, want: string): Promise<void> => {
     const reply = want === "exact" ? payload : taggedReply(want, payload);
     const r = await tcpExchange(pod.podIP, local(port), payload, reply.length);
-    expect(r.data.subarray(0, 16).toString("latin1"), `port ${port} (${want}): ended=${r.ended}`).toBe(reply.subarray(0, 16).toString("latin1"));
+    expect(r.data.subarray(0, 16).toString("latin1"), `port ${port} (${want}): ended=${r.ended}`).toBe(
+      reply.subarray(0, 16).toString("latin1"),
+    );
     expect(r.data.equals(reply), `port ${port}: ${r.data.length} bytes, byte-exact`).toBe(true);
   };
   const refusedOrClosed = async (port: number, timeoutMs: number): Promise<void> => {
@@ -93,9 +104,12 @@ describe("the pod, run for real from the rendered manifests", () => {
     expect(["closed", "error"], `port ${port} hung (${r.elapsedMs} ms)`).toContain(r.ended);
   };
   const health = async (path: string): Promise<number> =>
-    (await fetch(`http://${pod.podIP}:${local(pod.rendered.envoy.probes[0]!.port)}${path}`).catch(() => undefined))?.status ?? 0;
+    (await fetch(`http://${pod.podIP}:${local(pod.rendered.envoy.probes[0]!.port)}${path}`).catch(() => undefined))
+      ?.status ?? 0;
   const ldsVersion = async (): Promise<string> => {
-    const dump = (await (await fetch(`${pod.envoy.adminUrl}/config_dump?resource=dynamic_listeners`)).json()) as { configs: { active_state?: { version_info?: string } }[] };
+    const dump = (await (await fetch(`${pod.envoy.adminUrl}/config_dump?resource=dynamic_listeners`)).json()) as {
+      configs: { active_state?: { version_info?: string } }[];
+    };
     return [...new Set(dump.configs.map((c) => c.active_state?.version_info ?? ""))].sort().join(",");
   };
 
@@ -103,25 +117,51 @@ describe("the pod, run for real from the rendered manifests", () => {
     requireBinaries(["headscale", "tailscaled", "tailscale", "containerboot"]);
     await timed("setup total", async () => {
       vantage = startVantage();
-      [hsA, hsB] = await timed("2x headscale", () => Promise.all([startHeadscale({ name: "a" }), startHeadscale({ name: "b" })]));
-      [tA, tB] = await timed("2x target", () => Promise.all([startTarget({ hostname: "target-a", headscale: hsA }), startTarget({ hostname: "target-b", headscale: hsB })]));
+      [hsA, hsB] = await timed("2x headscale", () =>
+        Promise.all([startHeadscale({ name: "a" }), startHeadscale({ name: "b" })]),
+      );
+      [tA, tB] = await timed("2x target", () =>
+        Promise.all([
+          startTarget({ hostname: "target-a", headscale: hsA }),
+          startTarget({ hostname: "target-b", headscale: hsB }),
+        ]),
+      );
       altPort = (await startEchoServer({ tag: "target-a-alt" })).port;
       m1 = await timed("helm template", () => renderValues(values(1)));
       const kube = await timed("kube access", () => podKubeAccess(cp(), m1, "pod"));
       pod = await timed("pod start", () => startPod(m1, { ports: "free", podIP: vantage.hostIP, drainTimeS: 1, kube }));
     });
-    expect1 = { "a-dns": "target-a", "a-ip4": "target-a", "a-ip6": "target-a", "a-iso-dns": "none", "a-iso-ip": "none", "a-long": "exact", "b-old": "target-b", "b-pin": "target-b" };
+    expect1 = {
+      "a-dns": "target-a",
+      "a-ip4": "target-a",
+      "a-ip6": "target-a",
+      "a-iso-dns": "none",
+      "a-iso-ip": "none",
+      "a-long": "exact",
+      "b-old": "target-b",
+      "b-pin": "target-b",
+    };
   }, 300_000);
 
   cleanEnd("pod e2e", timings);
 
   it("every container runs as the chart's non-root uid 65532, Envoy included", () => {
     expect(pod.local.envoy.runAs).toEqual({ uid: 65532, gid: 65532 });
-    const envoyUid = fs.readFileSync(`/proc/${pod.envoy.pid}/status`, "utf8").match(/^Uid:\s+(.*)$/m)?.[1]?.trim();
+    const envoyUid = fs
+      .readFileSync(`/proc/${pod.envoy.pid}/status`, "utf8")
+      .match(/^Uid:\s+(.*)$/m)?.[1]
+      ?.trim();
     expect(envoyUid).toBe("65532\t65532\t65532\t65532");
-    expect(pod.local.tailscale.map((c) => c.runAs)).toEqual([{ uid: 65532, gid: 65532 }, { uid: 65532, gid: 65532 }]);
+    expect(pod.local.tailscale.map((c) => c.runAs)).toEqual([
+      { uid: 65532, gid: 65532 },
+      { uid: 65532, gid: 65532 },
+    ]);
     // Each container's processes: the descendants of its sandbox process (by PPid), named containerboot or tailscaled.
-    const uidOf = (pid: number): string => fs.readFileSync(`/proc/${pid}/status`, "utf8").match(/^Uid:\s+(.*)$/m)?.[1]?.trim() ?? "";
+    const uidOf = (pid: number): string =>
+      fs
+        .readFileSync(`/proc/${pid}/status`, "utf8")
+        .match(/^Uid:\s+(.*)$/m)?.[1]
+        ?.trim() ?? "";
     const uids: Record<string, string[]> = {};
     for (const cb of pod.tailscale.values()) {
       for (const name of ["containerboot", "tailscaled"]) {
@@ -129,12 +169,18 @@ describe("the pod, run for real from the rendered manifests", () => {
       }
     }
     console.log("uids:", JSON.stringify(uids));
-    for (const c of ["ts-a", "ts-b"]) for (const n of ["containerboot", "tailscaled"]) expect(uids[`${c}/${n}`], `${c}/${n}`).toEqual(["65532\t65532\t65532\t65532"]);
+    for (const c of ["ts-a", "ts-b"])
+      for (const n of ["containerboot", "tailscaled"])
+        expect(uids[`${c}/${n}`], `${c}/${n}`).toEqual(["65532\t65532\t65532\t65532"]);
   });
 
   it("every service port carries bytes byte-exact to the right target (MagicDNS, IPv4, IPv6)", async () => {
     const ports = servicePorts(m1).filter((p) => p.name !== "health");
-    expect(ports.map((p) => p.name).sort()).toEqual(Object.keys(expect1).filter((n) => n !== "a-ip6" || tA.ipv6).sort());
+    expect(ports.map((p) => p.name).sort()).toEqual(
+      Object.keys(expect1)
+        .filter((n) => n !== "a-ip6" || tA.ipv6)
+        .sort(),
+    );
     for (const p of ports) if (expect1[p.name] !== "none") await check(p.port, expect1[p.name]!);
   });
 
@@ -162,8 +208,11 @@ describe("the pod, run for real from the rendered manifests", () => {
   });
 
   it("probes, executed as rendered, pass while healthy", async () => {
-    for (const kind of ["startup", "liveness", "readiness"] as const) expect(await pod.probe("envoy", kind), `envoy ${kind}`).toMatchObject({ ok: true });
-    for (const c of pod.local.tailscale) for (const p of c.probes) expect(await pod.probe(c.name, p.kind), `${c.name} ${p.kind}`).toMatchObject({ ok: true });
+    for (const kind of ["startup", "liveness", "readiness"] as const)
+      expect(await pod.probe("envoy", kind), `envoy ${kind}`).toMatchObject({ ok: true });
+    for (const c of pod.local.tailscale)
+      for (const p of c.probes)
+        expect(await pod.probe(c.name, p.kind), `${c.name} ${p.kind}`).toMatchObject({ ok: true });
   });
 
   it("hot reload: same Envoy process, new/removed/changed ports, open connections on unchanged listeners keep flowing, pinned port keeps its target", async () => {
@@ -171,7 +220,8 @@ describe("the pod, run for real from the rendered manifests", () => {
     expect((await long.exchange(payload, payload.length)).equals(payload)).toBe(true);
     const pid = pod.envoy.pid;
     const v1 = await ldsVersion();
-    const ok1 = (await pod.envoy.stats("^listener_manager\\.lds\\.update_success$"))["listener_manager.lds.update_success"] ?? 0;
+    const ok1 =
+      (await pod.envoy.stats("^listener_manager\\.lds\\.update_success$"))["listener_manager.lds.update_success"] ?? 0;
 
     const m2 = await renderValues(values(2));
     expect(podTemplate(m2), "the pod template does not depend on services").toEqual(podTemplate(m1));
@@ -200,26 +250,39 @@ describe("the pod, run for real from the rendered manifests", () => {
     const after = crypto.randomBytes(5000);
     expect((await long.exchange(after, after.length)).equals(after), "connection opened before the reload").toBe(true);
     long.close();
-    for (const p of servicePorts(m2).filter((p) => ["a-dns", "a-long"].includes(p.name))) await check(p.port, expect1[p.name]!);
+    for (const p of servicePorts(m2).filter((p) => ["a-dns", "a-long"].includes(p.name)))
+      await check(p.port, expect1[p.name]!);
   }, 90_000);
 
   it("an invalid Envoy config update is rejected and the old config keeps serving", async () => {
-    const stat = async (name: string) => (await pod.envoy.stats(`^listener_manager\\.lds\\.${name}$`))[`listener_manager.lds.${name}`] ?? 0;
+    const stat = async (name: string) =>
+      (await pod.envoy.stats(`^listener_manager\\.lds\\.${name}$`))[`listener_manager.lds.${name}`] ?? 0;
     const m2 = await renderValues(values(2));
     const files = await pod.reload(m2); // unchanged content: the files as they run
     // (a) a file that does not parse
     const failures = (await stat("update_rejected")) + (await stat("update_failure"));
     await pod.reload(m2, { [LDS_FILE]: JSON.stringify(files[LDS_FILE]).slice(0, 200) });
-    await until("update rejected", 15_000, async () => ((await stat("update_rejected")) + (await stat("update_failure")) > failures ? true : undefined));
+    await until("update rejected", 15_000, async () =>
+      (await stat("update_rejected")) + (await stat("update_failure")) > failures ? true : undefined,
+    );
     // (b) the whole config with one listener made invalid (tcp_proxy stat_prefix must not be empty): LDS
     // applies per listener, so that listener keeps its old config and every other one is untouched.
     const rejected = await stat("update_rejected");
-    const lds = structuredClone(files[LDS_FILE]!) as { resources: { name: string; filter_chains?: { filters: { typed_config: { stat_prefix?: string } }[] }[] }[] };
+    const lds = structuredClone(files[LDS_FILE]!) as {
+      resources: { name: string; filter_chains?: { filters: { typed_config: { stat_prefix?: string } }[] }[] }[];
+    };
     const victim = lds.resources.find((l) => l.name === `listener-${portOf(m2, "a-dns")}`)!;
     victim.filter_chains![0]!.filters[0]!.typed_config.stat_prefix = "";
     await pod.reload(m2, { [LDS_FILE]: JSON.stringify({ ...lds, version_info: "broken" }) });
     await until("update_rejected", 15_000, async () => ((await stat("update_rejected")) > rejected ? true : undefined));
-    console.log(pod.envoy.log().split("\n").filter((l) => /rejected/.test(l)).slice(-2).join("\n"));
+    console.log(
+      pod.envoy
+        .log()
+        .split("\n")
+        .filter((l) => /rejected/.test(l))
+        .slice(-2)
+        .join("\n"),
+    );
     await check(portOf(m2, "a-dns"), "target-a"); // the rejected listener, on its old config
     await check(11500, "target-b");
     await check(portOf(m2, "b-new"), "exact");
@@ -232,14 +295,20 @@ describe("the pod, run for real from the rendered manifests", () => {
     const before = await cb.status();
     await cb.kill();
     // The kernel kills tailscaled with containerboot's PID namespace, asynchronously: wait until its proxy is gone.
-    await until("ts-a's proxy port closes", 5_000, async () => ((await isListening(cb.proxyPort ?? -1)) ? undefined : true));
+    await until("ts-a's proxy port closes", 5_000, async () =>
+      (await isListening(cb.proxyPort ?? -1)) ? undefined : true,
+    );
     const aPort = portOf(m1, "a-dns");
     const r = await tcpExchange(pod.podIP, local(aPort), payload, 1, 10_000);
     console.log(`a-dns with ts-a killed: ended=${r.ended} ms=${r.elapsedMs}`);
     expect(r.data.length).toBe(0);
     expect(["closed", "error"]).toContain(r.ended);
     expect(r.elapsedMs).toBeLessThan(3_000);
-    await until("Envoy marks ts-a unhealthy", 10_000, async () => ((await pod.envoy.stats("^cluster\\.ts-a\\.membership_healthy$"))["cluster.ts-a.membership_healthy"] === 0 ? true : undefined));
+    await until("Envoy marks ts-a unhealthy", 10_000, async () =>
+      (await pod.envoy.stats("^cluster\\.ts-a\\.membership_healthy$"))["cluster.ts-a.membership_healthy"] === 0
+        ? true
+        : undefined,
+    );
     expect(await health("/ready/a")).toBe(503);
     expect(await health("/ready/b")).toBe(200);
     expect(await pod.probe("ts-a", "readiness")).toMatchObject({ ok: false, status: 503 });
@@ -252,8 +321,12 @@ describe("the pod, run for real from the rendered manifests", () => {
     const after = await timed("restart ts-a", () => cb.restart());
     expect(after.self.publicKey).toBe(before.self.publicKey);
     expect(after.self.ipv4).toBe(before.self.ipv4);
-    expect(await pod.kube?.secretData(`${pod.local.podName}-a-state`), "state from the kube Secret").toHaveProperty("_machinekey");
-    await timed("ts-a healthy again in Envoy", () => waitHealthy(pod.envoy, pod.local.envoy.files, 30_000, ["ts-a", "health-a"]));
+    expect(await pod.kube?.secretData(`${pod.local.podName}-a-state`), "state from the kube Secret").toHaveProperty(
+      "_machinekey",
+    );
+    await timed("ts-a healthy again in Envoy", () =>
+      waitHealthy(pod.envoy, pod.local.envoy.files, 30_000, ["ts-a", "health-a"]),
+    );
     await check(aPort, "target-a");
     expect(await health("/ready/a")).toBe(200);
   }, 120_000);
@@ -285,7 +358,9 @@ describe("the pod, run for real from the rendered manifests", () => {
     expect(readyFailedMs).toBeLessThan(DRAIN_S * 1000);
     for (const [name, t] of Object.entries(timeline)) {
       expect(t.preStopDoneMs, `${name} preStop waits the drain`).toBeGreaterThanOrEqual(DRAIN_S * 1000 - 200);
-      expect(t.exitedMs, `${name} stopped within terminationGracePeriodSeconds`).toBeLessThan(pod.local.terminationGracePeriodSeconds * 1000);
+      expect(t.exitedMs, `${name} stopped within terminationGracePeriodSeconds`).toBeLessThan(
+        pod.local.terminationGracePeriodSeconds * 1000,
+      );
     }
     for (const cb of pod.tailscale.values()) expect(cb.proc().running()).toBe(false);
     expect(fs.existsSync(`/proc/${pod.envoy.pid}`)).toBe(false);

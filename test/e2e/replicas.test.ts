@@ -4,7 +4,14 @@ import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cleanEnd } from "./suite.ts";
 import { servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
-import { requireBinaries, startHeadscale, startTarget, taggedReply, type Headscale, type Target } from "../../tools/src/local/lab/index.ts";
+import {
+  requireBinaries,
+  startHeadscale,
+  startTarget,
+  taggedReply,
+  type Headscale,
+  type Target,
+} from "../../tools/src/local/lab/index.ts";
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 import { tcpExchange } from "../../tools/src/local/pod/net.ts";
 import { startPod, type RunningPod } from "../../tools/src/local/pod/pod.ts";
@@ -29,10 +36,18 @@ describe("two replicas of the rendered pod", () => {
       replicas: 2,
       tailscale: { tags: [], state: "kubeSecret" },
       envoy: { healthCheck: { interval: "1s" } },
-      tailnets: [{ name: "ha", authKey: hs.authKey, loginServer: hs.url, services: [{ name: "web", host: target.magicDNSName, port: target.port }] }],
+      tailnets: [
+        {
+          name: "ha",
+          authKey: hs.authKey,
+          loginServer: hs.url,
+          services: [{ name: "web", host: target.magicDNSName, port: target.port }],
+        },
+      ],
     });
     const kube = await podKubeAccess(cp(), manifests, "replicas");
-    for (const ordinal of [0, 1]) pods.push(await startPod(manifests, { ports: "free", podName: `tailscale-egress-${ordinal}`, kube }));
+    for (const ordinal of [0, 1])
+      pods.push(await startPod(manifests, { ports: "free", podName: `tailscale-egress-${ordinal}`, kube }));
   }, 300_000);
 
   cleanEnd("replicas");

@@ -15,9 +15,13 @@ const POD_PORTS = [10000, 10001, 10500, 10501, 10550, 10700];
 
 it("npm start (demo): curl localhost:10000 reaches the demo target; SIGINT cleans everything up", async () => {
   requireBinaries(["headscale", "tailscaled", "tailscale", "containerboot"]);
-  for (const p of POD_PORTS) expect(await isListening(p), `port ${p} is already taken: stop the other npm start first`).toBe(false);
+  for (const p of POD_PORTS)
+    expect(await isListening(p), `port ${p} is already taken: stop the other npm start first`).toBe(false);
   const t0 = Date.now();
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/tailnet-egress.js"), "start"], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/tailnet-egress.js"), "start"], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -26,8 +30,9 @@ it("npm start (demo): curl localhost:10000 reaches the demo target; SIGINT clean
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ready line after 120 s:\n${out}`)), 120_000);
       const poll = setInterval(() => {
-        if (out.includes(READY_LINE)) (clearInterval(poll), clearTimeout(timer), resolve());
-        if (child.exitCode !== null) (clearInterval(poll), clearTimeout(timer), reject(new Error(`start exited ${child.exitCode}:\n${out}`)));
+        if (out.includes(READY_LINE)) clearInterval(poll), clearTimeout(timer), resolve();
+        if (child.exitCode !== null)
+          clearInterval(poll), clearTimeout(timer), reject(new Error(`start exited ${child.exitCode}:\n${out}`));
       }, 100);
     });
     console.log(`npm start ready after ${Date.now() - t0} ms:\n${out}`);
@@ -48,12 +53,15 @@ it("npm start (demo): curl localhost:10000 reaches the demo target; SIGINT clean
   for (const p of POD_PORTS) expect(await isListening(p), `port ${p} still open`).toBe(false);
   const leftovers = fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith(`tnlab-${child.pid}-`));
   expect(leftovers).toEqual([]);
-  const procs = fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`tnlab-${child.pid}-`);
-    } catch {
-      return false;
-    }
-  });
+  const procs = fs
+    .readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`tnlab-${child.pid}-`);
+      } catch {
+        return false;
+      }
+    });
   expect(procs, "processes of the run still alive").toEqual([]);
 }, 180_000);

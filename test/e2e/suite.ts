@@ -3,7 +3,10 @@
 import { afterAll, expect } from "vitest";
 import { cleanupAll, pendingCleanups } from "../../tools/src/local/lab/index.ts";
 
-export function stopwatch(): { timings: Record<string, number>; timed<T>(label: string, fn: () => Promise<T>): Promise<T> } {
+export function stopwatch(): {
+  timings: Record<string, number>;
+  timed<T>(label: string, fn: () => Promise<T>): Promise<T>;
+} {
   const timings: Record<string, number> = {};
   return {
     timings,

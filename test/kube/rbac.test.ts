@@ -40,7 +40,11 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: the ServiceAccount's rights
    * resources are asked without a namespace. */
   async function canI(...args: string[]): Promise<string> {
     const clusterScoped = /^(namespaces|nodes)$/.test(args[1] ?? "");
-    const r = await execa(toolPath("kubectl"), ["--kubeconfig", cp().kubeconfig, "auth", "can-i", ...args, ...(clusterScoped ? [] : ["-n", ns]), as], { reject: false });
+    const r = await execa(
+      toolPath("kubectl"),
+      ["--kubeconfig", cp().kubeconfig, "auth", "can-i", ...args, ...(clusterScoped ? [] : ["-n", ns]), as],
+      { reject: false },
+    );
     const stderr = r.stderr.replace(/^Warning: resource '\w+' is not namespace scoped\n?/m, "");
     if (stderr) throw new Error(`can-i ${args.join(" ")}: ${stderr}`);
     return r.stdout.trim();
@@ -48,7 +52,9 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: the ServiceAccount's rights
 
   it("allows get, update and patch on each of its own state Secrets", async () => {
     const asked: string[] = [];
-    for (const s of states) for (const verb of ["get", "update", "patch"]) asked.push(`${verb} secret/${s}: ${await canI(verb, `secret/${s}`)}`);
+    for (const s of states)
+      for (const verb of ["get", "update", "patch"])
+        asked.push(`${verb} secret/${s}: ${await canI(verb, `secret/${s}`)}`);
     console.log(`allowed:\n  ${asked.join("\n  ")}`);
     expect(asked.every((a) => a.endsWith(": yes"))).toBe(true);
   });
@@ -85,7 +91,11 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: the ServiceAccount's rights
   it("lists, as the authorizer sees it, only the state-Secret rows beyond what every account has", async () => {
     const list = async (who: string) => {
       const { stdout } = await cp().kubectl(["auth", "can-i", "--list", "-n", ns, who]);
-      return stdout.split("\n").slice(1).filter(Boolean).map((l) => l.trim().split(/\s{2,}/));
+      return stdout
+        .split("\n")
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => l.trim().split(/\s{2,}/));
     };
     // The baseline: the namespace's default ServiceAccount, which no chart object binds.
     const baseline = new Set((await list(`--as=system:serviceaccount:${ns}:default`)).map((r) => r.join(" | ")));
@@ -99,7 +109,12 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: the ServiceAccount's rights
 
   it("cannot create any Secret, not even a token Secret for another account under one of its own names", async () => {
     const plain = { apiVersion: "v1", kind: "Secret", metadata: { name: "planted" }, stringData: { k: "v" } };
-    const created = await cp().kubectl(["create", "-n", ns, as, "-f", "-"], { input: JSON.stringify(plain) }).then(() => "created", (e: Error) => e.message);
+    const created = await cp()
+      .kubectl(["create", "-n", ns, as, "-f", "-"], { input: JSON.stringify(plain) })
+      .then(
+        () => "created",
+        (e: Error) => e.message,
+      );
     expect(created).toMatch(/forbidden/i);
 
     // Free one allowed name, then try to take it as a service-account-token Secret of "default".
@@ -110,10 +125,20 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: the ServiceAccount's rights
       type: "kubernetes.io/service-account-token",
       metadata: { name: states[3], annotations: { "kubernetes.io/service-account.name": "default" } },
     };
-    const stolen = await cp().kubectl(["create", "-n", ns, as, "-f", "-"], { input: JSON.stringify(token) }).then(() => "created", (e: Error) => e.message);
+    const stolen = await cp()
+      .kubectl(["create", "-n", ns, as, "-f", "-"], { input: JSON.stringify(token) })
+      .then(
+        () => "created",
+        (e: Error) => e.message,
+      );
     expect(stolen).toMatch(/forbidden/i);
     expect(stolen).toContain(`cannot create resource "secrets"`);
-    const after = await cp().kubectl(["get", "secret", states[3]!, "-n", ns]).then(() => "exists", () => "absent");
+    const after = await cp()
+      .kubectl(["get", "secret", states[3]!, "-n", ns])
+      .then(
+        () => "exists",
+        () => "absent",
+      );
     expect(after).toBe("absent");
   });
 });

@@ -61,10 +61,15 @@ describe("the API server's limit", () => {
       metadata: { name },
       data: { ["k".repeat(200)]: "a".repeat(bytes - 1000), other: "b".repeat(1000) },
     });
-    await cp().kubectl(["create", "-n", ns, "-f", "-"], { input: JSON.stringify(cm("at-limit", MAX_OBJECT_DATA_BYTES)) });
+    await cp().kubectl(["create", "-n", ns, "-f", "-"], {
+      input: JSON.stringify(cm("at-limit", MAX_OBJECT_DATA_BYTES)),
+    });
     const over = await cp()
       .kubectl(["create", "-n", ns, "-f", "-"], { input: JSON.stringify(cm("over-limit", MAX_OBJECT_DATA_BYTES + 1)) })
-      .then(() => "created", (e: Error) => e.message);
+      .then(
+        () => "created",
+        (e: Error) => e.message,
+      );
     expect(over).toContain("Too long: may not be more than 1048576 bytes");
   });
 });
@@ -84,31 +89,49 @@ describe("the chart at the edge", () => {
     if (!over.ok) expect(over.errors[0]!.message).toContain("would hold 1048577 bytes of data, over the 1048576 bytes");
   });
 
-  it.each(HELM_MAJORS.map((m) => [m]))("helm %i installs exactly 1048576 bytes and the largest grid", async (major) => {
-    for (const file of [atLimit, valuesFile(scaleValues(LARGEST), "largest")]) {
-      const ns = await testNamespace(cp(), `edge${major}`);
-      await kubeHelmOk(cp(), major, ["install", RELEASE, CHART, "-n", ns, "-f", file]);
-      const cm = await cp().getJson<{ data: Record<string, string> }>(["get", `configmap/${RELEASE}-tailscale-egress-envoy`, "-n", ns]);
-      const bytes = Object.values(cm.data).reduce((n, v) => n + Buffer.byteLength(v), 0);
-      if (file === atLimit) expect(bytes).toBe(MAX_OBJECT_DATA_BYTES);
-      else console.log(`largest grid ${LARGEST.tailnets}x${LARGEST.services}: ${bytes} bytes installed with helm ${major}`);
-    }
-  }, 180_000);
+  it.each(HELM_MAJORS.map((m) => [m]))(
+    "helm %i installs exactly 1048576 bytes and the largest grid",
+    async (major) => {
+      for (const file of [atLimit, valuesFile(scaleValues(LARGEST), "largest")]) {
+        const ns = await testNamespace(cp(), `edge${major}`);
+        await kubeHelmOk(cp(), major, ["install", RELEASE, CHART, "-n", ns, "-f", file]);
+        const cm = await cp().getJson<{ data: Record<string, string> }>([
+          "get",
+          `configmap/${RELEASE}-tailscale-egress-envoy`,
+          "-n",
+          ns,
+        ]);
+        const bytes = Object.values(cm.data).reduce((n, v) => n + Buffer.byteLength(v), 0);
+        if (file === atLimit) expect(bytes).toBe(MAX_OBJECT_DATA_BYTES);
+        else
+          console.log(
+            `largest grid ${LARGEST.tailnets}x${LARGEST.services}: ${bytes} bytes installed with helm ${major}`,
+          );
+      }
+    },
+    180_000,
+  );
 
-  it.each(HELM_MAJORS.map((m) => [m]))("helm %i refuses one byte more before any request, naming the size and the way out", async (major) => {
-    const template = await helmTemplate({ major, valuesFiles: [overLimit], release: RELEASE });
-    expect(template.exitCode).not.toBe(0);
-    expect(template.stdout).toBe("");
-    const ns = await testNamespace(cp(), `over${major}`);
-    const r = await kubeHelm(cp(), major, ["install", RELEASE, CHART, "-n", ns, "-f", overLimit]);
-    expect(r.exitCode).not.toBe(0);
-    for (const msg of [template.stderr, r.stderr]) {
-      expect(msg).toContain("tailnets: the Envoy ConfigMap would hold 1048577 bytes of data, over the 1048576 bytes");
-      expect(msg).toContain("Put fewer services in this release, or split the tailnets across releases; envoy.accessLog: false would save");
-      expect(msg).not.toContain("Too long");
-    }
-    // Nothing reached the server: no object and no release record.
-    const objs = await listObjects(cp(), ns, "configmaps,secrets,statefulsets,services");
-    expect(objs.map((o) => o.metadata.name).filter((n) => n !== "kube-root-ca.crt")).toEqual([]);
-  }, 120_000);
+  it.each(HELM_MAJORS.map((m) => [m]))(
+    "helm %i refuses one byte more before any request, naming the size and the way out",
+    async (major) => {
+      const template = await helmTemplate({ major, valuesFiles: [overLimit], release: RELEASE });
+      expect(template.exitCode).not.toBe(0);
+      expect(template.stdout).toBe("");
+      const ns = await testNamespace(cp(), `over${major}`);
+      const r = await kubeHelm(cp(), major, ["install", RELEASE, CHART, "-n", ns, "-f", overLimit]);
+      expect(r.exitCode).not.toBe(0);
+      for (const msg of [template.stderr, r.stderr]) {
+        expect(msg).toContain("tailnets: the Envoy ConfigMap would hold 1048577 bytes of data, over the 1048576 bytes");
+        expect(msg).toContain(
+          "Put fewer services in this release, or split the tailnets across releases; envoy.accessLog: false would save",
+        );
+        expect(msg).not.toContain("Too long");
+      }
+      // Nothing reached the server: no object and no release record.
+      const objs = await listObjects(cp(), ns, "configmaps,secrets,statefulsets,services");
+      expect(objs.map((o) => o.metadata.name).filter((n) => n !== "kube-root-ca.crt")).toEqual([]);
+    },
+    120_000,
+  );
 });

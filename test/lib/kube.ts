@@ -54,7 +54,13 @@ export function valuesFile(doc: unknown, name = "values"): string {
 export const CHART = repoPath();
 
 interface KubeObject {
-  metadata: { name: string; uid: string; generation?: number; annotations?: Record<string, string>; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    uid: string;
+    generation?: number;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
   [key: string]: unknown;
 }
 
@@ -62,7 +68,12 @@ export async function getObject<T = KubeObject>(cp: ControlPlane, ns: string, re
   return cp.getJson<T>(["get", ref, "-n", ns]);
 }
 
-export async function listObjects(cp: ControlPlane, ns: string, kinds: string, selector?: string): Promise<KubeObject[]> {
+export async function listObjects(
+  cp: ControlPlane,
+  ns: string,
+  kinds: string,
+  selector?: string,
+): Promise<KubeObject[]> {
   const args = ["get", kinds, "-n", ns, ...(selector ? ["-l", selector] : [])];
   return (await cp.getJson<{ items: KubeObject[] }>(args)).items;
 }

@@ -66,7 +66,9 @@ export function kubernetesVersionOf(kubeVersion: KubeVersion): string {
 /** Same hash as kube_schema_dir in tools/toolchain.sh: the converter sources, in byte order. */
 export function converterHash(): string {
   const dir = join(ROOT, "tools/src/kube");
-  const files = readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
   const h = createHash("sha256");
   for (const f of files) h.update(readFileSync(join(dir, f)));
   return h.digest("hex").slice(0, 16);
@@ -88,16 +90,22 @@ export function kubeconformSetup(kubeVersion: KubeVersion): KubeconformSetup {
   const bin = join(tools, "bin/kubeconform");
   const kcVersion = pin(env, "KUBECONFORM_VERSION");
   if (!existsSync(bin) || !existsSync(join(tools, "stamps", `kubeconform-${kcVersion}`))) {
-    throw new ToolchainMissingError(`kubeconform ${kcVersion} is not installed in ${tools}/bin: run \`${INSTALL_COMMAND}\``);
+    throw new ToolchainMissingError(
+      `kubeconform ${kcVersion} is not installed in ${tools}/bin: run \`${INSTALL_COMMAND}\``,
+    );
   }
   const kubernetesVersion = kubernetesVersionOf(kubeVersion);
   const schemaRoot = join(tools, "kube-schemas");
   const schemaDir = join(schemaRoot, `v${kubernetesVersion}-standalone-strict`);
   if (!existsSync(join(schemaDir, "_index.json"))) {
-    throw new ToolchainMissingError(`the Kubernetes v${kubernetesVersion} schemas are missing (${schemaDir}): run \`${INSTALL_COMMAND}\``);
+    throw new ToolchainMissingError(
+      `the Kubernetes v${kubernetesVersion} schemas are missing (${schemaDir}): run \`${INSTALL_COMMAND}\``,
+    );
   }
   if (!existsSync(join(tools, "stamps", `kube-schemas-v${kubernetesVersion}-${converterHash()}`))) {
-    throw new ToolchainMissingError(`the Kubernetes v${kubernetesVersion} schemas are stale (tools/src/kube/ changed since they were generated): run \`${INSTALL_COMMAND}\``);
+    throw new ToolchainMissingError(
+      `the Kubernetes v${kubernetesVersion} schemas are stale (tools/src/kube/ changed since they were generated): run \`${INSTALL_COMMAND}\``,
+    );
   }
   return {
     bin,
@@ -109,12 +117,20 @@ export function kubeconformSetup(kubeVersion: KubeVersion): KubeconformSetup {
 
 // kubeconform -output json -verbose: { resources: [{ filename, kind, name, version, status, msg, validationErrors? }], summary }
 interface RawResult {
-  kind?: unknown; name?: unknown; version?: unknown; status?: unknown; msg?: unknown;
+  kind?: unknown;
+  name?: unknown;
+  version?: unknown;
+  status?: unknown;
+  msg?: unknown;
   validationErrors?: unknown;
 }
 
 const STATUS: Readonly<Record<string, ResourceResult["status"]>> = {
-  statusValid: "valid", statusInvalid: "invalid", statusError: "error", statusSkipped: "skipped", statusEmpty: "empty",
+  statusValid: "valid",
+  statusInvalid: "invalid",
+  statusError: "error",
+  statusSkipped: "skipped",
+  statusEmpty: "empty",
 };
 
 function asString(v: unknown): string {
@@ -144,12 +160,24 @@ function parseResource(r: RawResult): ResourceResult {
 export async function validateManifests(yamlText: string, kubeVersion: KubeVersion): Promise<ValidationResult> {
   const setup = kubeconformSetup(kubeVersion);
   const args = [
-    "-strict", "-summary", "-verbose", "-output", "json",
-    "-kubernetes-version", setup.kubernetesVersion,
-    "-schema-location", setup.schemaLocation,
+    "-strict",
+    "-summary",
+    "-verbose",
+    "-output",
+    "json",
+    "-kubernetes-version",
+    setup.kubernetesVersion,
+    "-schema-location",
+    setup.schemaLocation,
     "-",
   ];
-  const res = await execa(setup.bin, args, { input: yamlText, reject: false, timeout: 120_000, env: { HOME: process.env.HOME ?? "/tmp" }, extendEnv: false });
+  const res = await execa(setup.bin, args, {
+    input: yamlText,
+    reject: false,
+    timeout: 120_000,
+    env: { HOME: process.env.HOME ?? "/tmp" },
+    extendEnv: false,
+  });
   let parsed: { resources?: unknown };
   try {
     parsed = JSON.parse(res.stdout) as { resources?: unknown };
@@ -169,5 +197,10 @@ export async function validateManifests(yamlText: string, kubeVersion: KubeVersi
   }
   // kubeconform validates with parallel workers, so its output order varies from run to run.
   errors.sort();
-  return { ok: res.exitCode === 0 && errors.length === 0, errors, resources, kubernetesVersion: setup.kubernetesVersion };
+  return {
+    ok: res.exitCode === 0 && errors.length === 0,
+    errors,
+    resources,
+    kubernetesVersion: setup.kubernetesVersion,
+  };
 }

@@ -6,7 +6,13 @@ import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import { GOLDEN_KUBE_VERSION, GOLDEN_NAMESPACE, helm, type HelmMajor, type HelmResult } from "../../tools/src/helm/helm.ts";
+import {
+  GOLDEN_KUBE_VERSION,
+  GOLDEN_NAMESPACE,
+  helm,
+  type HelmMajor,
+  type HelmResult,
+} from "../../tools/src/helm/helm.ts";
 import { systemTool, toolPath } from "../../tools/src/lib/toolpaths.ts";
 import { goldenCases, type GoldenCase } from "../../tools/src/golden/cases.ts";
 
@@ -40,10 +46,15 @@ export async function signingKey(): Promise<SigningKey> {
   mkdirSync(home, { mode: 0o700 });
   const env = { GNUPGHOME: home };
   const name = "tailscale-egress test signer <test-signer@example.invalid>";
-  await execa(gpg, ["--batch", "--quiet", "--passphrase", "", "--quick-gen-key", name, "rsa2048", "sign", "1d"], { env });
+  await execa(gpg, ["--batch", "--quiet", "--passphrase", "", "--quick-gen-key", name, "rsa2048", "sign", "1d"], {
+    env,
+  });
   const secring = join(dir, "secring.gpg");
   const pubring = join(dir, "pubring.gpg");
-  for (const [file, what] of [[secring, "--export-secret-keys"], [pubring, "--export"]] as const) {
+  for (const [file, what] of [
+    [secring, "--export-secret-keys"],
+    [pubring, "--export"],
+  ] as const) {
     const r = await execa(gpg, ["--batch", what, name], { env, encoding: "buffer" });
     if (r.stdout.length === 0) throw new Error(`gpg ${what} wrote nothing:\n${r.stderr.toString()}`);
     writeFileSync(file, r.stdout);
@@ -129,7 +140,10 @@ async function ready(url: string, proc: ResultPromise): Promise<boolean> {
   let exited = false;
   void proc.finally(() => (exited = true));
   for (let i = 0; i < 100 && !exited; i++) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -139,10 +153,14 @@ async function ready(url: string, proc: ResultPromise): Promise<boolean> {
 /** The golden case the release tests install from a repository or registry. */
 export const goldenCase = (): GoldenCase => goldenCases().find((c) => c.name === "02-three-tailnets")!;
 /** helm template options that reproduce the golden case (after the chart reference). */
-export const templateArgs = ["--namespace", GOLDEN_NAMESPACE, "--kube-version", GOLDEN_KUBE_VERSION, "-f", goldenCase().file];
+export const templateArgs = [
+  "--namespace",
+  GOLDEN_NAMESPACE,
+  "--kube-version",
+  GOLDEN_KUBE_VERSION,
+  "-f",
+  goldenCase().file,
+];
 /** The golden output as a packaged chart renders it: only the chart label's version differs. */
 export const goldenAs = (version: string): string =>
-  readFileSync(goldenCase().helmOut, "utf8").replaceAll(
-    "tailscale-egress-0.0.0-dev",
-    `tailscale-egress-${version}`,
-  );
+  readFileSync(goldenCase().helmOut, "utf8").replaceAll("tailscale-egress-0.0.0-dev", `tailscale-egress-${version}`);

@@ -3,7 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GOLDEN_RELEASE, HELM_MAJORS } from "../../tools/src/helm/helm.ts";
 import { packageChart, type PackageResult } from "../../tools/src/release/package.ts";
-import { goldenAs, isolatedHelm, removeTempDirs, signingKey, startRegistry, tempDir, templateArgs, type SigningKey } from "../lib/release.ts";
+import {
+  goldenAs,
+  isolatedHelm,
+  removeTempDirs,
+  signingKey,
+  startRegistry,
+  tempDir,
+  templateArgs,
+  type SigningKey,
+} from "../lib/release.ts";
 
 const VERSION = "1.0.0";
 let key: SigningKey;
@@ -13,7 +22,11 @@ let registry: { host: string; stop(): Promise<void> };
 
 beforeAll(async () => {
   [key, registry] = await Promise.all([signingKey(), startRegistry()]);
-  signed = await packageChart({ version: VERSION, outDir: tempDir("oci-signed"), sign: { key: key.name, keyring: key.secring } });
+  signed = await packageChart({
+    version: VERSION,
+    outDir: tempDir("oci-signed"),
+    sign: { key: key.name, keyring: key.secring },
+  });
   unsigned = await packageChart({ version: VERSION, outDir: tempDir("oci-unsigned") });
 });
 afterAll(async () => {
@@ -33,7 +46,8 @@ async function manifest(repo: string, ref: string): Promise<Manifest> {
   return (await r.json()) as Manifest;
 }
 const unsignedDigests = new Map<number, string>();
-const pushedDigest = (out: string): string => /^Digest: (sha256:[0-9a-f]{64})$/m.exec(out)?.[1] ?? `no digest in: ${out}`;
+const pushedDigest = (out: string): string =>
+  /^Digest: (sha256:[0-9a-f]{64})$/m.exec(out)?.[1] ?? `no digest in: ${out}`;
 
 describe.each(HELM_MAJORS.map((m) => [m]))("helm %i and an OCI registry", (major) => {
   const h = isolatedHelm(major);
@@ -50,7 +64,9 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i and an OCI registry", (major
       "application/vnd.cncf.helm.chart.content.v1.tar+gzip": `sha256:${signed.sha256}`,
       "application/vnd.cncf.helm.chart.provenance.v1.prov": expect.stringMatching(/^sha256:/),
     });
-    expect(m.annotations["org.opencontainers.image.created"]).toBe(new Date(signed.epoch * 1000).toISOString().replace(/\.000Z$/, "Z"));
+    expect(m.annotations["org.opencontainers.image.created"]).toBe(
+      new Date(signed.epoch * 1000).toISOString().replace(/\.000Z$/, "Z"),
+    );
   });
 
   it("renders from the registry by version", async () => {
@@ -66,12 +82,25 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i and an OCI registry", (major
 
   it("refuses a digest the registry does not hold", async () => {
     const wrong = `sha256:${"0".repeat(64)}`;
-    await expect(h(["template", GOLDEN_RELEASE, `${ref()}@${wrong}`, "--plain-http", ...templateArgs])).rejects.toThrow(/not found|failed/i);
+    await expect(h(["template", GOLDEN_RELEASE, `${ref()}@${wrong}`, "--plain-http", ...templateArgs])).rejects.toThrow(
+      /not found|failed/i,
+    );
   });
 
   it("pulls and verifies the provenance from the registry", async () => {
     const dest = tempDir(`oci-pull${major}`);
-    const r = await h(["pull", ref(), "--version", VERSION, "--plain-http", "--verify", "--keyring", key.pubring, "--destination", dest]);
+    const r = await h([
+      "pull",
+      ref(),
+      "--version",
+      VERSION,
+      "--plain-http",
+      "--verify",
+      "--keyring",
+      key.pubring,
+      "--destination",
+      dest,
+    ]);
     expect(r.stdout + r.stderr).toContain(`Chart Hash Verified: sha256:${signed.sha256}`);
   });
 

@@ -36,10 +36,29 @@ describe("npm run package", () => {
   });
 
   it("holds only the chart's files", async () => {
-    const tracked = (await execa("git", ["-C", repoPath(), "ls-files", "--cached", "--others", "--exclude-standard", "templates", "files"])).stdout
+    const tracked = (
+      await execa("git", [
+        "-C",
+        repoPath(),
+        "ls-files",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "templates",
+        "files",
+      ])
+    ).stdout
       .split("\n")
       .filter(Boolean);
-    const expected = ["Chart.yaml", "values.yaml", "values.schema.json", "README.md", "LICENSE", "CHANGELOG.md", ...tracked];
+    const expected = [
+      "Chart.yaml",
+      "values.yaml",
+      "values.schema.json",
+      "README.md",
+      "LICENSE",
+      "CHANGELOG.md",
+      ...tracked,
+    ];
     const entries = await archiveEntries(first.tgz);
     expect(entries.every((e) => e.startsWith("tailscale-egress/"))).toBe(true);
     expect(entries.map((e) => e.slice("tailscale-egress/".length)).sort()).toEqual(expected.sort());
@@ -60,7 +79,9 @@ describe("npm run package", () => {
 
   it("refuses to run without a signing key unless told --unsigned", async () => {
     await expect(packageCommand(["--out", tempDir("pkg-d")])).rejects.toThrow(UsageError);
-    await expect(packageCommand(["--key", key.name, "--out", tempDir("pkg-e")])).rejects.toThrow(/--key and --keyring go together/);
+    await expect(packageCommand(["--key", key.name, "--out", tempDir("pkg-e")])).rejects.toThrow(
+      /--key and --keyring go together/,
+    );
     await expect(packageCommand(["--unsigned", "--version", "1.0", "--out", tempDir("pkg-f")])).resolves.toBe(1);
   });
 });

@@ -5,7 +5,17 @@ import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GOLDEN_RELEASE, HELM_MAJORS } from "../../tools/src/helm/helm.ts";
 import { packageChart, sha256File, type PackageResult } from "../../tools/src/release/package.ts";
-import { goldenAs, goldenCase, isolatedHelm, removeTempDirs, serveDir, signingKey, tempDir, templateArgs, type SigningKey } from "../lib/release.ts";
+import {
+  goldenAs,
+  goldenCase,
+  isolatedHelm,
+  removeTempDirs,
+  serveDir,
+  signingKey,
+  tempDir,
+  templateArgs,
+  type SigningKey,
+} from "../lib/release.ts";
 
 const VERSION = "1.0.0";
 const golden = goldenCase();
@@ -41,7 +51,17 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i and an HTTP chart repository
 
   it("pulls the chart and verifies its provenance with the public key", async () => {
     const dest = tempDir(`pull${major}`);
-    const r = await h(["pull", `${name}/tailscale-egress`, "--version", VERSION, "--verify", "--keyring", key.pubring, "--destination", dest]);
+    const r = await h([
+      "pull",
+      `${name}/tailscale-egress`,
+      "--version",
+      VERSION,
+      "--verify",
+      "--keyring",
+      key.pubring,
+      "--destination",
+      dest,
+    ]);
     expect(r.stdout + r.stderr).toContain(`Chart Hash Verified: sha256:${pkg.sha256}`);
     const tgz = join(dest, basename(pkg.tgz));
     expect(await sha256File(tgz)).toBe(pkg.sha256);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Values } from "../../tools/src/generated/values.ts";
 import { cpuCores, envoyConcurrency } from "../../tools/src/plan/concurrency.ts";
 
-const values = (envoy: Partial<Values["envoy"]>): Values => ({ envoy } as unknown as Values);
+const values = (envoy: Partial<Values["envoy"]>): Values => ({ envoy }) as unknown as Values;
 
 describe("Envoy --concurrency", () => {
   it.each<[string | number, number | undefined]>([

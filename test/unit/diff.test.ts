@@ -7,11 +7,14 @@ import { repoPath } from "../../tools/src/lib/paths.ts";
 import { valuesOf } from "../lib/cases.ts";
 import { tmpValues } from "../../tools/src/local/tmp.ts";
 
-const tailnet = (services: object[], extra: object = {}) => ({ tailnets: [{ name: "corp", authKey: "k", services, ...extra }] });
+const tailnet = (services: object[], extra: object = {}) => ({
+  tailnets: [{ name: "corp", authKey: "k", services, ...extra }],
+});
 const a = { host: "a.ts.net", port: 1 };
 const b = { host: "b.ts.net", port: 2 };
 const c = { host: "c.ts.net", port: 3 };
-const cli = (...args: string[]) => execa("node", [repoPath("bin/tailnet-egress.js"), "plan", ...args], { reject: false });
+const cli = (...args: string[]) =>
+  execa("node", [repoPath("bin/tailnet-egress.js"), "plan", ...args], { reject: false });
 
 describe("port diff", () => {
   it("removing the first unpinned service shifts every later port to another target", async () => {
@@ -26,20 +29,30 @@ describe("port diff", () => {
 
   it("pinned listenPorts keep their targets when an earlier service is removed", async () => {
     const pinned = (s: object, p: number) => ({ ...s, listenPort: p });
-    const before = planPorts(await valuesOf(tmpValues(tailnet([pinned(a, 10000), pinned(b, 10001), pinned(c, 10002)]))));
+    const before = planPorts(
+      await valuesOf(tmpValues(tailnet([pinned(a, 10000), pinned(b, 10001), pinned(c, 10002)]))),
+    );
     const after = planPorts(await valuesOf(tmpValues(tailnet([pinned(b, 10001), pinned(c, 10002)]))));
     expect(diffPorts(before, after).map((x) => [x.kind, x.port])).toEqual([["removed", 10000]]);
   });
 
   it("a pinned slot keeps a tailnet's ports when an earlier tailnet is removed", async () => {
-    const two = { tailnets: [{ name: "x", authKey: "k", services: [a] }, { name: "corp", authKey: "k", slot: 1, services: [b] }] };
+    const two = {
+      tailnets: [
+        { name: "x", authKey: "k", services: [a] },
+        { name: "corp", authKey: "k", slot: 1, services: [b] },
+      ],
+    };
     const one = { tailnets: [{ name: "corp", authKey: "k", slot: 1, services: [b] }] };
     const diff = diffPorts(planPorts(await valuesOf(tmpValues(two))), planPorts(await valuesOf(tmpValues(one))));
     expect(diff.map((x) => [x.kind, x.port])).toEqual([["removed", 10000]]);
   });
 
   it("a tailnet rename is a change of target", async () => {
-    const diff = diffPorts(planPorts(await valuesOf(tmpValues(tailnet([a])))), planPorts(await valuesOf(tmpValues({ tailnets: [{ name: "lab", authKey: "k", services: [a] }] }))));
+    const diff = diffPorts(
+      planPorts(await valuesOf(tmpValues(tailnet([a])))),
+      planPorts(await valuesOf(tmpValues({ tailnets: [{ name: "lab", authKey: "k", services: [a] }] }))),
+    );
     expect(diff.map((x) => x.kind)).toEqual(["changed"]);
   });
 });
@@ -53,7 +66,9 @@ describe("tailnet-egress plan --from --to", () => {
     expect(r.stderr).toContain("refused: 1 port(s) would lead to a different target (10000)");
   });
   it("--allow-remap accepts it; additions alone are fine", async () => {
-    expect((await cli("--from", tmpValues(tailnet([a, b])), "--to", tmpValues(tailnet([b])), "--allow-remap")).exitCode).toBe(0);
+    expect(
+      (await cli("--from", tmpValues(tailnet([a, b])), "--to", tmpValues(tailnet([b])), "--allow-remap")).exitCode,
+    ).toBe(0);
     const r = await cli("--from", tmpValues(tailnet([a])), "--to", tmpValues(tailnet([a, b])));
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/added\s+10001/);

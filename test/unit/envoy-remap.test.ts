@@ -25,20 +25,30 @@ function diff(a: Json, b: Json, path = ""): Change[] {
 }
 
 describe("remapForLocalRun", () => {
-  it.each(goldenCases().map((c) => [c.name, c] as const))("%s: changes only addresses, mapped ports and paths", async (_n, c) => {
-    const files = envoyFiles(await manifestsOf(c.file));
-    const ports = new Map([[10500, 0], [10000, 40000], [10550, 41000], [10700, 42000]]);
-    const out = remapForLocalRun(files, { configDir: "/tmp/x", ports });
-    const changes = diff(files, out);
-    expect(changes.length).toBeGreaterThan(0);
-    for (const ch of changes) {
-      if (ch.path.endsWith("/socket_address/address")) expect([ch.from, ch.to]).toEqual(["0.0.0.0", "127.0.0.1"]);
-      else if (ch.path.endsWith("/socket_address/port_value") || ch.path.endsWith("/health_check_config/port_value")) expect(ch.to).toBe(ports.get(ch.from as number));
-      else if (ch.path.endsWith("/path")) expect(ch.to).toBe(`/tmp/x${(ch.from as string).slice("/etc/envoy".length)}`);
-      else throw new Error(`unexpected change at ${ch.path}: ${JSON.stringify(ch)}`);
-    }
-    expect(files).toEqual(envoyFiles(await manifestsOf(c.file))); // the input is not mutated
-  });
+  it.each(goldenCases().map((c) => [c.name, c] as const))(
+    "%s: changes only addresses, mapped ports and paths",
+    async (_n, c) => {
+      const files = envoyFiles(await manifestsOf(c.file));
+      const ports = new Map([
+        [10500, 0],
+        [10000, 40000],
+        [10550, 41000],
+        [10700, 42000],
+      ]);
+      const out = remapForLocalRun(files, { configDir: "/tmp/x", ports });
+      const changes = diff(files, out);
+      expect(changes.length).toBeGreaterThan(0);
+      for (const ch of changes) {
+        if (ch.path.endsWith("/socket_address/address")) expect([ch.from, ch.to]).toEqual(["0.0.0.0", "127.0.0.1"]);
+        else if (ch.path.endsWith("/socket_address/port_value") || ch.path.endsWith("/health_check_config/port_value"))
+          expect(ch.to).toBe(ports.get(ch.from as number));
+        else if (ch.path.endsWith("/path"))
+          expect(ch.to).toBe(`/tmp/x${(ch.from as string).slice("/etc/envoy".length)}`);
+        else throw new Error(`unexpected change at ${ch.path}: ${JSON.stringify(ch)}`);
+      }
+      expect(files).toEqual(envoyFiles(await manifestsOf(c.file))); // the input is not mutated
+    },
+  );
 
   it("leaves unmapped ports, loopback addresses and other paths alone", () => {
     const doc = {

@@ -20,7 +20,14 @@ describe("port plan", () => {
     );
     expect(plan.services.map((s) => s.listenPort)).toEqual([10000, 10001, 10002, 11000, 12000, 12001]);
     expect(plan.tailnets.map((t) => t.proxyPort)).toEqual([10550, 10551, 10552]);
-    expect(plan.services.map((s) => s.portName)).toEqual(["tcp-10000", "tcp-10001", "tcp-10002", "tcp-11000", "tcp-12000", "tcp-12001"]);
+    expect(plan.services.map((s) => s.portName)).toEqual([
+      "tcp-10000",
+      "tcp-10001",
+      "tcp-10002",
+      "tcp-11000",
+      "tcp-12000",
+      "tcp-12001",
+    ]);
   });
 
   it("honours a pinned slot and a pinned listenPort", () => {
@@ -35,7 +42,9 @@ describe("port plan", () => {
   });
 
   it("brackets IPv6 targets and names stats after tailnet and service", () => {
-    const plan = planPorts(withTailnets([{ name: "a", authKey: "k", services: [{ host: "fd7a:115c:a1e0::1", port: 443, name: "web" }] }]));
+    const plan = planPorts(
+      withTailnets([{ name: "a", authKey: "k", services: [{ host: "fd7a:115c:a1e0::1", port: 443, name: "web" }] }]),
+    );
     expect(plan.services[0]).toMatchObject({ target: "[fd7a:115c:a1e0::1]:443", statPrefix: "a.web", portName: "web" });
   });
 
@@ -46,7 +55,12 @@ describe("port plan", () => {
           name: "a",
           authKey: "k",
           connectTimeout: "2s",
-          services: [svc("x"), { ...svc("y"), connectTimeout: "250ms" }, { ...svc("z"), connectTimeout: "0.25s" }, { ...svc("w"), connectTimeout: "2000ms" }],
+          services: [
+            svc("x"),
+            { ...svc("y"), connectTimeout: "250ms" },
+            { ...svc("z"), connectTimeout: "0.25s" },
+            { ...svc("w"), connectTimeout: "2000ms" },
+          ],
         },
       ]),
     );

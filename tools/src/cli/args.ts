@@ -5,7 +5,12 @@ export class UsageError extends Error {}
 
 export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T, usage: string) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: false, strict: true });
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: false,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n\n${usage}`);
   }

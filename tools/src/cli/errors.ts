@@ -33,7 +33,10 @@ export function reportError(e: unknown, debug: boolean): number {
   const code = exitCodeOf(e);
   const message = e instanceof Error ? e.message : String(e);
   if (debug) console.error(e instanceof Error && e.stack ? e.stack : message);
-  else if (code === EXIT.unexpected) console.error(`error: ${message}\nunexpected error: rerun with ${DEBUG_FLAG} (or TAILNET_EGRESS_DEBUG=1) for the stack trace`);
+  else if (code === EXIT.unexpected)
+    console.error(
+      `error: ${message}\nunexpected error: rerun with ${DEBUG_FLAG} (or TAILNET_EGRESS_DEBUG=1) for the stack trace`,
+    );
   else console.error(message);
   return code;
 }

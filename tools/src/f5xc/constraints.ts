@@ -24,7 +24,8 @@ export interface XcConstraintError {
   message: string;
 }
 
-export const formatXcErrors = (errors: XcConstraintError[]): string => errors.map((e) => `${e.object}: ${e.field}: ${e.message}`).join("\n");
+export const formatXcErrors = (errors: XcConstraintError[]): string =>
+  errors.map((e) => `${e.object}: ${e.field}: ${e.message}`).join("\n");
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -37,20 +38,40 @@ export function checkHealthcheck(hc: XcObject): XcConstraintError[] {
   checkName(hc, err);
   const { interval, jitter_percent: jitter, timeout, http_health_check: http } = hc.spec;
   if (!isInt(interval) || interval < INTERVAL_MIN || interval > INTERVAL_MAX) {
-    err("spec.interval", `${String(interval)} is not allowed: an integer number of seconds, ${INTERVAL_MIN}..${INTERVAL_MAX} (flag --hc-interval)`);
+    err(
+      "spec.interval",
+      `${String(interval)} is not allowed: an integer number of seconds, ${INTERVAL_MIN}..${INTERVAL_MAX} (flag --hc-interval)`,
+    );
   }
   if (!isInt(jitter) || (jitter !== 0 && (jitter < JITTER_MIN || jitter > JITTER_MAX))) {
-    err("spec.jitter_percent", `${String(jitter)} is not allowed: 0 (no jitter) or an integer ${JITTER_MIN}..${JITTER_MAX} (flag --hc-jitter-percent)`);
+    err(
+      "spec.jitter_percent",
+      `${String(jitter)} is not allowed: 0 (no jitter) or an integer ${JITTER_MIN}..${JITTER_MAX} (flag --hc-jitter-percent)`,
+    );
   }
-  if (!isInt(timeout) || timeout < 1) err("spec.timeout", `${String(timeout)} is not allowed: an integer number of seconds, at least 1 (flag --hc-timeout)`);
+  if (!isInt(timeout) || timeout < 1)
+    err(
+      "spec.timeout",
+      `${String(timeout)} is not allowed: an integer number of seconds, at least 1 (flag --hc-timeout)`,
+    );
   const codes = isObj(http) ? http.expected_status_codes : undefined;
   if (!Array.isArray(codes) || codes.length === 0) {
-    err("spec.http_health_check.expected_status_codes", `must list the healthy status codes explicitly (e.g. ["200"]), at most ${MAX_STATUS_CODES} (flag --hc-expected-status)`);
+    err(
+      "spec.http_health_check.expected_status_codes",
+      `must list the healthy status codes explicitly (e.g. ["200"]), at most ${MAX_STATUS_CODES} (flag --hc-expected-status)`,
+    );
   } else {
-    if (codes.length > MAX_STATUS_CODES) err("spec.http_health_check.expected_status_codes", `has ${codes.length} entries; at most ${MAX_STATUS_CODES} are allowed (flag --hc-expected-status)`);
+    if (codes.length > MAX_STATUS_CODES)
+      err(
+        "spec.http_health_check.expected_status_codes",
+        `has ${codes.length} entries; at most ${MAX_STATUS_CODES} are allowed (flag --hc-expected-status)`,
+      );
     codes.forEach((c, i) => {
       if (typeof c !== "string" || !STATUS.test(c)) {
-        err(`spec.http_health_check.expected_status_codes[${i}]`, `${JSON.stringify(c)} is not a status code (e.g. "200") or a range (e.g. "200-299")`);
+        err(
+          `spec.http_health_check.expected_status_codes[${i}]`,
+          `${JSON.stringify(c)} is not a status code (e.g. "200") or a range (e.g. "200-299")`,
+        );
       }
     });
   }
@@ -63,7 +84,8 @@ export function checkOriginPool(pool: XcObject): XcConstraintError[] {
   const err = (field: string, message: string) => errors.push({ object, field, message });
   checkName(pool, err);
   const servers = pool.spec.origin_servers;
-  if (!Array.isArray(servers) || servers.length === 0) return (err("spec.origin_servers", "must list at least one origin server"), errors);
+  if (!Array.isArray(servers) || servers.length === 0)
+    return (err("spec.origin_servers", "must list at least one origin server"), errors);
   servers.forEach((server, i) => {
     const path = `spec.origin_servers[${i}].k8s_service`;
     const k8s = isObj(server) ? server.k8s_service : undefined;
@@ -74,11 +96,17 @@ export function checkOriginPool(pool: XcObject): XcConstraintError[] {
     const locator = k8s.site_locator;
     const sites = isObj(locator) ? SITE_CHOICES.filter((k) => k in locator) : [];
     if (sites.length !== 1) {
-      err(`${path}.site_locator`, `set exactly one of ${SITE_CHOICES.join(" and ")} (found ${sites.length ? sites.join(" and ") : "none"}; flags --site / --virtual-site)`);
+      err(
+        `${path}.site_locator`,
+        `set exactly one of ${SITE_CHOICES.join(" and ")} (found ${sites.length ? sites.join(" and ") : "none"}; flags --site / --virtual-site)`,
+      );
     }
     const networks = Object.values(NETWORKS).filter((k) => k in k8s);
     if (networks.length !== 1) {
-      err(path, `set exactly one network choice of ${Object.values(NETWORKS).join(", ")} (found ${networks.length ? networks.join(" and ") : "none"}; flag --network)`);
+      err(
+        path,
+        `set exactly one network choice of ${Object.values(NETWORKS).join(", ")} (found ${networks.length ? networks.join(" and ") : "none"}; flag --network)`,
+      );
     }
   });
   return errors;
@@ -86,8 +114,13 @@ export function checkOriginPool(pool: XcObject): XcConstraintError[] {
 
 function checkName(o: XcObject, err: (field: string, message: string) => void): void {
   const name = o.metadata.name;
-  if (name.length > XC_NAME_MAX) err("metadata.name", `"${name}" is ${name.length} characters; at most ${XC_NAME_MAX} are allowed`);
-  else if (!isXcName(name)) err("metadata.name", `"${name}" is not a DNS-1035 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`);
+  if (name.length > XC_NAME_MAX)
+    err("metadata.name", `"${name}" is ${name.length} characters; at most ${XC_NAME_MAX} are allowed`);
+  else if (!isXcName(name))
+    err(
+      "metadata.name",
+      `"${name}" is not a DNS-1035 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`,
+    );
 }
 
 /** Every constraint of every object, health checks first. */

@@ -111,7 +111,11 @@ export function f5xcPlan(values: Values, o: F5xcOptions): F5xcPlan {
   const hco = o.healthcheck ?? DEFAULT_HEALTHCHECK;
   const labels = (extra: Record<string, string> = {}) => ({ "tailscale-egress-release": o.release, ...extra });
   const { kind, ...ref } = o.locator;
-  const siteRef: { [key: string]: Json } = { ...(ref.tenant ? { tenant: ref.tenant } : {}), namespace: ref.namespace, name: ref.name };
+  const siteRef: { [key: string]: Json } = {
+    ...(ref.tenant ? { tenant: ref.tenant } : {}),
+    namespace: ref.namespace,
+    name: ref.name,
+  };
 
   const healthchecks = new Map<string, XcObject>();
   const healthcheckFor = (tailnet: string): XcObject => {
@@ -126,7 +130,11 @@ export function f5xcPlan(values: Values, o: F5xcOptions): F5xcPlan {
           disable: false,
         },
         spec: {
-          http_health_check: { path: `/ready/${tailnet}`, use_origin_server_name: {}, expected_status_codes: [...hco.expectedStatusCodes] },
+          http_health_check: {
+            path: `/ready/${tailnet}`,
+            use_origin_server_name: {},
+            expected_status_codes: [...hco.expectedStatusCodes],
+          },
           interval: hco.interval,
           timeout: hco.timeout,
           jitter_percent: hco.jitterPercent,

@@ -9,7 +9,9 @@ export function valuesTable(schema: Schema): string {
   const walk = (node: Schema, path: string) => {
     for (const [key, child] of Object.entries(node.properties ?? {})) {
       const p = `${path}${key}`;
-      rows.push(`| \`${p}\` | ${typeOf(child)} | ${child.default === undefined ? "" : `\`${JSON.stringify(child.default)}\``} | ${cell(describe(child))} |`);
+      rows.push(
+        `| \`${p}\` | ${typeOf(child)} | ${child.default === undefined ? "" : `\`${JSON.stringify(child.default)}\``} | ${cell(describe(child))} |`,
+      );
       walk(child, `${p}.`);
       if (child.items && !Array.isArray(child.items)) walk(child.items, `${p}[].`);
     }

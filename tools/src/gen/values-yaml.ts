@@ -43,5 +43,8 @@ function comment(text: string, indent: string): string {
 
 function scalar(key: string, value: unknown, indent: string): string {
   const text = stringify({ [key]: value }, { flowCollectionPadding: false }).trimEnd();
-  return `${text.split("\n").map((l) => indent + l).join("\n")}\n`;
+  return `${text
+    .split("\n")
+    .map((l) => indent + l)
+    .join("\n")}\n`;
 }

@@ -13,7 +13,11 @@ export const GOLDEN_F5XC: F5xcOptions = {
 
 export async function renderF5xc(valuesFile: string): Promise<{ objects: string; applyScript: string }> {
   const plan = f5xcPlan(await loadValidValues([valuesFile], GOLDEN_RELEASE), GOLDEN_F5XC);
-  const objects = { table: poolTable(plan.rows).split("\n"), healthchecks: plan.healthchecks, origin_pools: plan.origin_pools };
+  const objects = {
+    table: poolTable(plan.rows).split("\n"),
+    healthchecks: plan.healthchecks,
+    origin_pools: plan.origin_pools,
+  };
   const script = outFiles(plan).find((f) => f.path === APPLY_SCRIPT);
   if (!script) throw new Error(`outFiles wrote no ${APPLY_SCRIPT}`);
   return { objects: `${JSON.stringify(objects, null, 2)}\n`, applyScript: script.content };

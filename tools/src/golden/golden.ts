@@ -21,7 +21,10 @@ export async function checkCase(c: GoldenCase, update: boolean): Promise<GoldenR
   );
   const rendered = first ?? "";
   others.forEach((out, i) => {
-    if (out !== rendered) problems.push(`helm ${HELM_MAJORS[i + 1]} output differs from helm ${HELM_MAJORS[0]}:\n${textDiff(rendered, out)}`);
+    if (out !== rendered)
+      problems.push(
+        `helm ${HELM_MAJORS[i + 1]} output differs from helm ${HELM_MAJORS[0]}:\n${textDiff(rendered, out)}`,
+      );
   });
   const f5xc = await renderF5xc(c.file);
   for (const [golden, actual] of [
@@ -41,13 +44,20 @@ async function compare(golden: string, actual: string, update: boolean): Promise
     if (expected !== actual) await mkdir(dirname(golden), { recursive: true }).then(() => writeFile(golden, actual));
     return [];
   }
-  if (expected === undefined) return [`${golden} does not exist (run: npm run golden -- --update, then review the new file)`];
-  if (expected !== actual) return [`${golden} is out of date (review, then run: npm run golden -- --update):\n${await unifiedDiff(golden, actual)}`];
+  if (expected === undefined)
+    return [`${golden} does not exist (run: npm run golden -- --update, then review the new file)`];
+  if (expected !== actual)
+    return [
+      `${golden} is out of date (review, then run: npm run golden -- --update):\n${await unifiedDiff(golden, actual)}`,
+    ];
   return [];
 }
 
 async function unifiedDiff(file: string, actual: string): Promise<string> {
-  const r = await execa("diff", ["-u", "--label", "golden", "--label", "rendered", file, "-"], { input: actual, reject: false });
+  const r = await execa("diff", ["-u", "--label", "golden", "--label", "rendered", file, "-"], {
+    input: actual,
+    reject: false,
+  });
   return r.stdout.split("\n").slice(0, 200).join("\n");
 }
 

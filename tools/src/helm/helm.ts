@@ -35,7 +35,10 @@ export function helmBinary(major: HelmMajor): string {
 }
 
 export async function helm(major: HelmMajor, args: string[], env: Record<string, string> = {}): Promise<HelmResult> {
-  const r = await execa(helmBinary(major), args, { reject: false, env: { HELM_CACHE_HOME: repoPath(".tmp/helm-cache"), ...env } });
+  const r = await execa(helmBinary(major), args, {
+    reject: false,
+    env: { HELM_CACHE_HOME: repoPath(".tmp/helm-cache"), ...env },
+  });
   return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 

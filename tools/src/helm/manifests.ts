@@ -30,7 +30,9 @@ export function envoyConfigMapData(manifests: Manifest[]): Record<string, string
 
 /** The Envoy files of the rendered ConfigMap, parsed. */
 export function envoyFiles(manifests: Manifest[]): Record<string, JsonObject> {
-  return Object.fromEntries(Object.entries(envoyConfigMapData(manifests)).map(([k, v]) => [k, JSON.parse(v) as JsonObject]));
+  return Object.fromEntries(
+    Object.entries(envoyConfigMapData(manifests)).map(([k, v]) => [k, JSON.parse(v) as JsonObject]),
+  );
 }
 
 export interface ServicePort {
@@ -42,7 +44,7 @@ export interface ServicePort {
 
 export function servicePorts(manifests: Manifest[]): ServicePort[] {
   const svc = findOne(manifests, "Service");
-  return ((svc.spec as { ports: ServicePort[] }).ports ?? []);
+  return (svc.spec as { ports: ServicePort[] }).ports ?? [];
 }
 
 /** The pod template of the workload, which Kubernetes hashes to decide on a rollout. */

@@ -66,7 +66,8 @@ export function apiVersionOf(gvk: GroupVersionKind): string {
 }
 
 function refName(ref: string): string {
-  if (!ref.startsWith(REF_PREFIX)) throw new ConvertError(`unsupported $ref ${JSON.stringify(ref)} (only local definitions)`);
+  if (!ref.startsWith(REF_PREFIX))
+    throw new ConvertError(`unsupported $ref ${JSON.stringify(ref)} (only local definitions)`);
   return ref.slice(REF_PREFIX.length);
 }
 
@@ -90,7 +91,10 @@ export function recursiveDefinitions(defs: ReadonlyMap<string, SwaggerSchema>): 
     const stack = [...(edges.get(start) ?? [])];
     while (stack.length > 0) {
       const n = stack.pop()!;
-      if (n === start) { rec.add(start); break; }
+      if (n === start) {
+        rec.add(start);
+        break;
+      }
       if (seen.has(n)) continue;
       seen.add(n);
       stack.push(...(edges.get(n) ?? []));
@@ -101,7 +105,8 @@ export function recursiveDefinitions(defs: ReadonlyMap<string, SwaggerSchema>): 
 
 function withNull(s: JsonSchema): JsonSchema {
   if (s.$ref !== undefined) return { oneOf: [{ type: "null" }, s] };
-  if (s.oneOf !== undefined) return s.oneOf.some((o) => o.type === "null") ? s : { ...s, oneOf: [...s.oneOf, { type: "null" }] };
+  if (s.oneOf !== undefined)
+    return s.oneOf.some((o) => o.type === "null") ? s : { ...s, oneOf: [...s.oneOf, { type: "null" }] };
   if (s.type === undefined) return s; // any value, null included
   const types = Array.isArray(s.type) ? s.type : [s.type];
   const out: JsonSchema = { ...s, type: types.includes("null") ? types : [...types, "null"] };
@@ -134,8 +139,10 @@ class Converter {
   }
 
   private definition(name: string, path: readonly string[]): JsonSchema {
-    if (name === QUANTITY) return this.describe({ oneOf: [{ type: "string" }, { type: "number" }] }, this.defs.get(name));
-    if (name === INT_OR_STRING) return this.describe({ oneOf: [{ type: "string" }, { type: "integer" }] }, this.defs.get(name));
+    if (name === QUANTITY)
+      return this.describe({ oneOf: [{ type: "string" }, { type: "number" }] }, this.defs.get(name));
+    if (name === INT_OR_STRING)
+      return this.describe({ oneOf: [{ type: "string" }, { type: "integer" }] }, this.defs.get(name));
     const def = this.defs.get(name);
     if (def === undefined) throw new ConvertError(`${path.join(" > ")}: reference to missing definition ${name}`);
     return this.schema(def, path);
@@ -157,7 +164,8 @@ class Converter {
     }
     if (s.allOf !== undefined) {
       // OpenAPI generators wrap a $ref in a one-element allOf to attach siblings such as "default".
-      if (s.allOf.length !== 1 || s.allOf[0] === undefined) throw new ConvertError(`${path.join(" > ")}: allOf with ${s.allOf.length} elements is not supported`);
+      if (s.allOf.length !== 1 || s.allOf[0] === undefined)
+        throw new ConvertError(`${path.join(" > ")}: allOf with ${s.allOf.length} elements is not supported`);
       return this.schema(s.allOf[0], path);
     }
     if (s.format === "int-or-string") return this.describe({ oneOf: [{ type: "string" }, { type: "integer" }] }, s);
@@ -165,7 +173,8 @@ class Converter {
     const out: JsonSchema = {};
     if (this.opts.descriptions && s.description !== undefined) out.description = s.description;
     if (s.type !== undefined) {
-      if (!JSON_TYPES.has(s.type)) throw new ConvertError(`${path.join(" > ")}: unknown type ${JSON.stringify(s.type)}`);
+      if (!JSON_TYPES.has(s.type))
+        throw new ConvertError(`${path.join(" > ")}: unknown type ${JSON.stringify(s.type)}`);
       out.type = s.type as JsonType;
     }
     if (s.format !== undefined) out.format = s.format;
@@ -182,7 +191,10 @@ class Converter {
     if (s.required !== undefined && s.required.length > 0) out.required = [...s.required];
     if (s.items !== undefined) out.items = this.schema(s.items, [...path, "[]"]);
     if (s.additionalProperties !== undefined) {
-      out.additionalProperties = typeof s.additionalProperties === "boolean" ? s.additionalProperties : this.schema(s.additionalProperties, [...path, "{}"]);
+      out.additionalProperties =
+        typeof s.additionalProperties === "boolean"
+          ? s.additionalProperties
+          : this.schema(s.additionalProperties, [...path, "{}"]);
     } else if (this.opts.strict && s.properties !== undefined) {
       out.additionalProperties = false;
     }
@@ -205,7 +217,9 @@ export function convertKinds(defs: ReadonlyMap<string, SwaggerSchema>, opts: Con
       const file = kindFileName(gvk);
       const prev = byFile.get(file);
       if (prev !== undefined) {
-        throw new ConvertError(`${file}: both ${prev.definition} (${apiVersionOf(prev.gvk)}) and ${name} (${apiVersionOf(gvk)}) map to this file name`);
+        throw new ConvertError(
+          `${file}: both ${prev.definition} (${apiVersionOf(prev.gvk)}) and ${name} (${apiVersionOf(gvk)}) map to this file name`,
+        );
       }
       byFile.set(file, { file, gvk, definition: name, schema: pinGvk(base, gvk) });
     }
@@ -216,7 +230,8 @@ export function convertKinds(defs: ReadonlyMap<string, SwaggerSchema>, opts: Con
 /** Restricts apiVersion and kind to the file's own values and records the GVK. */
 function pinGvk(s: JsonSchema, gvk: GroupVersionKind): JsonSchema {
   const props = { ...(s.properties ?? {}) };
-  if (props.apiVersion !== undefined) props.apiVersion = { ...props.apiVersion, type: "string", enum: [apiVersionOf(gvk)] };
+  if (props.apiVersion !== undefined)
+    props.apiVersion = { ...props.apiVersion, type: "string", enum: [apiVersionOf(gvk)] };
   if (props.kind !== undefined) props.kind = { ...props.kind, type: "string", enum: [gvk.kind] };
   return { ...s, properties: props, "x-kubernetes-group-version-kind": [gvk] };
 }

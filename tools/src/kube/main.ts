@@ -12,7 +12,12 @@ interface SchemaIndex {
   readonly specTitle: string;
   readonly specVersion: string;
   readonly strict: boolean;
-  readonly kinds: ReadonlyArray<{ readonly apiVersion: string; readonly kind: string; readonly file: string; readonly definition: string }>;
+  readonly kinds: ReadonlyArray<{
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly file: string;
+    readonly definition: string;
+  }>;
 }
 
 function main(argv: string[]): void {
@@ -27,7 +32,8 @@ function main(argv: string[]): void {
     },
     strict: true,
   });
-  if (values.spec === undefined || values.out === undefined) throw new Error("usage: main.ts --spec swagger.json --out DIR [--no-strict] [--descriptions] [--source TEXT]");
+  if (values.spec === undefined || values.out === undefined)
+    throw new Error("usage: main.ts --spec swagger.json --out DIR [--no-strict] [--descriptions] [--source TEXT]");
   if (existsSync(values.out)) throw new Error(`${values.out} already exists`);
   const spec = parseSwagger(readFileSync(values.spec, "utf8"));
   const strict = !values["no-strict"];
@@ -39,10 +45,17 @@ function main(argv: string[]): void {
     specTitle: spec.title,
     specVersion: spec.version,
     strict,
-    kinds: kinds.map((k) => ({ apiVersion: apiVersionOf(k.gvk), kind: k.gvk.kind, file: k.file, definition: k.definition })),
+    kinds: kinds.map((k) => ({
+      apiVersion: apiVersionOf(k.gvk),
+      kind: k.gvk.kind,
+      file: k.file,
+      definition: k.definition,
+    })),
   };
   writeFileSync(join(values.out, "_index.json"), `${JSON.stringify(index, null, 1)}\n`);
-  process.stderr.write(`[kube-schemas] ${kinds.length} kinds from ${values.source || `${spec.title} ${spec.version}`} -> ${values.out}\n`);
+  process.stderr.write(
+    `[kube-schemas] ${kinds.length} kinds from ${values.source || `${spec.title} ${spec.version}`} -> ${values.out}\n`,
+  );
 }
 
 main(process.argv.slice(2));

@@ -49,24 +49,44 @@ function parseGvks(v: unknown, where: string): GroupVersionKind[] {
   if (!Array.isArray(v)) throw new SwaggerFormatError(`${where}: x-kubernetes-group-version-kind is not an array`);
   return v.map((g: unknown, i) => {
     if (!isRecord(g)) throw new SwaggerFormatError(`${where}: gvk[${i}] is not an object`);
-    return { group: str(g.group, `${where}.gvk[${i}].group`), version: str(g.version, `${where}.gvk[${i}].version`), kind: str(g.kind, `${where}.gvk[${i}].kind`) };
+    return {
+      group: str(g.group, `${where}.gvk[${i}].group`),
+      version: str(g.version, `${where}.gvk[${i}].version`),
+      kind: str(g.kind, `${where}.gvk[${i}].kind`),
+    };
   });
 }
 
 export function parseSchema(v: unknown, where: string): SwaggerSchema {
   if (!isRecord(v)) throw new SwaggerFormatError(`${where}: schema is not an object`);
   const out: {
-    type?: string; format?: string; $ref?: string; description?: string;
-    properties?: Record<string, SwaggerSchema>; required?: string[]; items?: SwaggerSchema;
-    additionalProperties?: boolean | SwaggerSchema; enum?: unknown[]; allOf?: SwaggerSchema[]; gvks?: GroupVersionKind[];
+    type?: string;
+    format?: string;
+    $ref?: string;
+    description?: string;
+    properties?: Record<string, SwaggerSchema>;
+    required?: string[];
+    items?: SwaggerSchema;
+    additionalProperties?: boolean | SwaggerSchema;
+    enum?: unknown[];
+    allOf?: SwaggerSchema[];
+    gvks?: GroupVersionKind[];
   } = {};
   for (const [k, val] of Object.entries(v)) {
     const at = `${where}.${k}`;
     switch (k) {
-      case "type": out.type = str(val, at); break;
-      case "format": out.format = str(val, at); break;
-      case "$ref": out.$ref = str(val, at); break;
-      case "description": out.description = str(val, at); break;
+      case "type":
+        out.type = str(val, at);
+        break;
+      case "format":
+        out.format = str(val, at);
+        break;
+      case "$ref":
+        out.$ref = str(val, at);
+        break;
+      case "description":
+        out.description = str(val, at);
+        break;
       case "properties": {
         if (!isRecord(val)) throw new SwaggerFormatError(`${at}: not an object`);
         const props: Record<string, SwaggerSchema> = {};
@@ -78,8 +98,12 @@ export function parseSchema(v: unknown, where: string): SwaggerSchema {
         if (!Array.isArray(val)) throw new SwaggerFormatError(`${at}: not an array`);
         out.required = val.map((r: unknown, i) => str(r, `${at}[${i}]`));
         break;
-      case "items": out.items = parseSchema(val, at); break;
-      case "additionalProperties": out.additionalProperties = typeof val === "boolean" ? val : parseSchema(val, at); break;
+      case "items":
+        out.items = parseSchema(val, at);
+        break;
+      case "additionalProperties":
+        out.additionalProperties = typeof val === "boolean" ? val : parseSchema(val, at);
+        break;
       case "enum":
         if (!Array.isArray(val)) throw new SwaggerFormatError(`${at}: not an array`);
         out.enum = [...(val as unknown[])];
@@ -88,10 +112,21 @@ export function parseSchema(v: unknown, where: string): SwaggerSchema {
         if (!Array.isArray(val)) throw new SwaggerFormatError(`${at}: not an array`);
         out.allOf = val.map((s: unknown, i) => parseSchema(s, `${at}[${i}]`));
         break;
-      case "x-kubernetes-group-version-kind": out.gvks = parseGvks(val, where); break;
+      case "x-kubernetes-group-version-kind":
+        out.gvks = parseGvks(val, where);
+        break;
       default:
-        if (IGNORED.has(k) || (k.startsWith("x-kubernetes-") && k !== "x-kubernetes-preserve-unknown-fields" && k !== "x-kubernetes-int-or-string" && k !== "x-kubernetes-embedded-resource")) break;
-        throw new SwaggerFormatError(`${at}: unsupported schema keyword ${JSON.stringify(k)} (extend tools/src/kube/ to handle it)`);
+        if (
+          IGNORED.has(k) ||
+          (k.startsWith("x-kubernetes-") &&
+            k !== "x-kubernetes-preserve-unknown-fields" &&
+            k !== "x-kubernetes-int-or-string" &&
+            k !== "x-kubernetes-embedded-resource")
+        )
+          break;
+        throw new SwaggerFormatError(
+          `${at}: unsupported schema keyword ${JSON.stringify(k)} (extend tools/src/kube/ to handle it)`,
+        );
     }
   }
   return out;
@@ -101,7 +136,8 @@ export function parseSchema(v: unknown, where: string): SwaggerSchema {
 export function parseSwagger(text: string): SwaggerSpec {
   const doc: unknown = JSON.parse(text);
   if (!isRecord(doc)) throw new SwaggerFormatError("swagger.json: top level is not an object");
-  if (doc.swagger !== "2.0") throw new SwaggerFormatError(`swagger.json: expected "swagger": "2.0", got ${JSON.stringify(doc.swagger)}`);
+  if (doc.swagger !== "2.0")
+    throw new SwaggerFormatError(`swagger.json: expected "swagger": "2.0", got ${JSON.stringify(doc.swagger)}`);
   const info = doc.info;
   if (!isRecord(info)) throw new SwaggerFormatError("swagger.json: no info object");
   const defs = doc.definitions;

@@ -33,14 +33,24 @@ export function remapForLocalRun(files: EnvoyFiles, run: LocalRun): EnvoyFiles {
     if (node !== null && typeof node === "object") {
       return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v, k, key)]));
     }
-    if ((parentKey === "socket_address" || parentKey === "health_check_config") && key === "port_value" && typeof node === "number") {
+    if (
+      (parentKey === "socket_address" || parentKey === "health_check_config") &&
+      key === "port_value" &&
+      typeof node === "number"
+    ) {
       return run.ports.get(node) ?? node;
     }
     if (parentKey === "socket_address" && key === "address" && node === WILDCARD) return run.wildcardTo ?? LOOPBACK;
-    if (key === "path" && typeof node === "string" && (node === ENVOY_CONFIG_DIR || node.startsWith(`${ENVOY_CONFIG_DIR}/`))) {
+    if (
+      key === "path" &&
+      typeof node === "string" &&
+      (node === ENVOY_CONFIG_DIR || node.startsWith(`${ENVOY_CONFIG_DIR}/`))
+    ) {
       return run.configDir + node.slice(ENVOY_CONFIG_DIR.length);
     }
     return node;
   };
-  return Object.fromEntries(Object.entries(files).map(([name, doc]) => [name, visit(doc, undefined, undefined) as JsonObject]));
+  return Object.fromEntries(
+    Object.entries(files).map(([name, doc]) => [name, visit(doc, undefined, undefined) as JsonObject]),
+  );
 }

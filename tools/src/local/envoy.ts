@@ -6,7 +6,19 @@
 // The only changes made to the files are those of remapForLocalRun() (./envoy-remap.ts). Reused by the e2e
 // harness and benchmarks.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { freeTcpPorts } from "./lab/ports.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +41,11 @@ process.on("exit", () => {
 function tempDir(): { dir: string; entry: { child?: ChildProcess; dir: string }; dispose(): void } {
   const entry: { child?: ChildProcess; dir: string } = { dir: mkdtempSync(join(tmpdir(), "tse-envoy-")) };
   live.add(entry);
-  return { dir: entry.dir, entry, dispose: () => (rmSync(entry.dir, { recursive: true, force: true }), live.delete(entry)) };
+  return {
+    dir: entry.dir,
+    entry,
+    dispose: () => (rmSync(entry.dir, { recursive: true, force: true }), live.delete(entry)),
+  };
 }
 
 function writeFiles(dir: string, files: EnvoyFiles): void {
@@ -52,7 +68,8 @@ export function writeAtomically(dir: string, files: Record<string, string>): voi
   const old = existsSync(dataLink) ? readlinkSync(dataLink) : undefined;
   symlinkSync(stamp, join(dir, "..data_tmp"));
   renameSync(join(dir, "..data_tmp"), dataLink);
-  for (const name of Object.keys(files)) if (!existsSync(join(dir, name))) symlinkSync(join("..data", name), join(dir, name));
+  for (const name of Object.keys(files))
+    if (!existsSync(join(dir, name))) symlinkSync(join("..data", name), join(dir, name));
   for (const entry of readdirSync(dir)) {
     if (!entry.startsWith("..") && !(entry in files)) rmSync(join(dir, entry), { force: true });
   }
@@ -64,7 +81,9 @@ const asText = (files: EnvoyFiles): Record<string, string> =>
 
 /** The LDS file's listeners, or a static bootstrap's (static_resources) when there is no LDS file. */
 const listenersOf = (files: EnvoyFiles): JsonObject[] =>
-  (files[LDS_FILE]?.resources ?? ((files[BOOTSTRAP_FILE]?.static_resources as JsonObject | undefined)?.listeners ?? [])) as JsonObject[];
+  (files[LDS_FILE]?.resources ??
+    (files[BOOTSTRAP_FILE]?.static_resources as JsonObject | undefined)?.listeners ??
+    []) as JsonObject[];
 const clustersOf = (files: EnvoyFiles): JsonObject[] => (files[CDS_FILE]?.resources ?? []) as JsonObject[];
 const portOf = (resource: JsonObject): number =>
   ((resource.address as JsonObject).socket_address as JsonObject).port_value as number;
@@ -81,7 +100,10 @@ export interface ValidateResult {
 export function inlineStatic(files: EnvoyFiles): JsonObject {
   const strip = (r: JsonObject): JsonObject => Object.fromEntries(Object.entries(r).filter(([k]) => k !== "@type"));
   const { dynamic_resources: _dropped, ...rest } = files[BOOTSTRAP_FILE] as JsonObject;
-  return { ...rest, static_resources: { listeners: listenersOf(files).map(strip), clusters: clustersOf(files).map(strip) } };
+  return {
+    ...rest,
+    static_resources: { listeners: listenersOf(files).map(strip), clusters: clustersOf(files).map(strip) },
+  };
 }
 
 /** Runs `envoy --mode validate` on the rendered bootstrap and on its static equivalent. */
@@ -132,7 +154,10 @@ export interface RunningEnvoy {
    * kubelet's ConfigMap update: remaps `rendered` with the run's port map (plus `morePorts`) and swaps the
    * files in atomically (writeAtomically). Text files in `raw` are written unchanged (e.g. an invalid file).
    */
-  swap(rendered: EnvoyFiles, opts?: { morePorts?: ReadonlyMap<number, number>; raw?: Record<string, string> }): EnvoyFiles;
+  swap(
+    rendered: EnvoyFiles,
+    opts?: { morePorts?: ReadonlyMap<number, number>; raw?: Record<string, string> },
+  ): EnvoyFiles;
   /** Resolves when the process exits. */
   exited: Promise<void>;
   /** SIGTERM, as kubelet stops a container; resolves on exit (SIGKILL after graceMs). */
@@ -179,11 +204,18 @@ export function parseEnvoyArgs(args: readonly string[]): EnvoyArgs {
   let concurrency: number | undefined;
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
-    if (value === undefined) throw new Error(`envoy container arg ${flag} has no value: the harness does not understand ${JSON.stringify(args)}`);
-    if (flag === "--config-path" && value.startsWith(`${ENVOY_CONFIG_DIR}/`)) configFile = value.slice(ENVOY_CONFIG_DIR.length + 1);
+    if (value === undefined)
+      throw new Error(
+        `envoy container arg ${flag} has no value: the harness does not understand ${JSON.stringify(args)}`,
+      );
+    if (flag === "--config-path" && value.startsWith(`${ENVOY_CONFIG_DIR}/`))
+      configFile = value.slice(ENVOY_CONFIG_DIR.length + 1);
     else if (flag === "--log-level") logLevel = value;
     else if (flag === "--concurrency" && /^[1-9][0-9]*$/.test(value)) concurrency = Number(value);
-    else throw new Error(`envoy container arg ${flag} ${value} is not understood by the harness (tools/src/local/envoy.ts parseEnvoyArgs)`);
+    else
+      throw new Error(
+        `envoy container arg ${flag} ${value} is not understood by the harness (tools/src/local/envoy.ts parseEnvoyArgs)`,
+      );
   }
   return { configFile, logLevel, concurrency };
 }
@@ -210,13 +242,19 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
   const envoy = toolPath("envoy");
   const listenerPorts = listenersOf(rendered).map(portOf);
   const adminPort = portOf(rendered[BOOTSTRAP_FILE]?.admin as JsonObject);
-  const { configFile, logLevel, concurrency } = parseEnvoyArgs(opts.containerArgs ?? ["--config-path", `${ENVOY_CONFIG_DIR}/${BOOTSTRAP_FILE}`]);
+  const { configFile, logLevel, concurrency } = parseEnvoyArgs(
+    opts.containerArgs ?? ["--config-path", `${ENVOY_CONFIG_DIR}/${BOOTSTRAP_FILE}`],
+  );
   let ports: Map<number, number>;
   if (opts.ports) ports = new Map([...opts.ports, ...(opts.extraPorts ?? [])]);
   else {
     const local = await freePorts(listenerPorts.length);
     // Admin on port 0: Envoy picks a free one and writes it to --admin-address-path, so it cannot race.
-    ports = new Map<number, number>([[adminPort, 0], ...listenerPorts.map((p, i) => [p, local[i]!] as const), ...(opts.extraPorts ?? [])]);
+    ports = new Map<number, number>([
+      [adminPort, 0],
+      ...listenerPorts.map((p, i) => [p, local[i]!] as const),
+      ...(opts.extraPorts ?? []),
+    ]);
   }
   const tmp = tempDir();
   const configDir = join(tmp.dir, "etc-envoy");
@@ -232,19 +270,35 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
   // As in the pod: a non-root uid with no capabilities, which may write only its own dir (admin address).
   const asUser = opts.runAs
     ? (chownSync(tmp.dir, opts.runAs.uid, opts.runAs.gid),
-      ["--reuid", String(opts.runAs.uid), "--regid", String(opts.runAs.gid), "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--", envoy])
+      [
+        "--reuid",
+        String(opts.runAs.uid),
+        "--regid",
+        String(opts.runAs.gid),
+        "--clear-groups",
+        "--no-new-privs",
+        "--inh-caps=-all",
+        "--",
+        envoy,
+      ])
     : [];
   const child = spawn(
     opts.runAs ? "setpriv" : envoy,
     [
       ...asUser,
-      "-c", join(configDir, configFile),
+      "-c",
+      join(configDir, configFile),
       "--use-dynamic-base-id", // parallel Envoys must not share hot-restart memory
-      "--admin-address-path", adminPath,
-      "--concurrency", String(opts.concurrency ?? concurrency ?? 1),
-      "--drain-time-s", String(opts.drainTimeS ?? 1),
-      "--parent-shutdown-time-s", String((opts.drainTimeS ?? 1) + 1),
-      "-l", opts.logLevel ?? logLevel ?? "warning",
+      "--admin-address-path",
+      adminPath,
+      "--concurrency",
+      String(opts.concurrency ?? concurrency ?? 1),
+      "--drain-time-s",
+      String(opts.drainTimeS ?? 1),
+      "--parent-shutdown-time-s",
+      String((opts.drainTimeS ?? 1) + 1),
+      "-l",
+      opts.logLevel ?? logLevel ?? "warning",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -257,7 +311,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       const killed = await Promise.race([exited.then(() => false), sleep(graceMs).then(() => true)]);
-      if (killed) (child.kill("SIGKILL"), await exited);
+      if (killed) child.kill("SIGKILL"), await exited;
     }
   };
   const stop = async (): Promise<void> => {
@@ -269,19 +323,25 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     let adminUrl = "";
     const ready = async (): Promise<boolean> => {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`envoy exited (${child.exitCode ?? child.signalCode})`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`envoy exited (${child.exitCode ?? child.signalCode})`);
       if (!adminUrl) {
         if (!existsSync(adminPath)) return false;
         const addr = readFileSync(adminPath, "utf8").trim();
         if (!addr) return false;
         adminUrl = `http://${addr}`;
       }
-      const s = await statsOf(adminUrl, "^(listener_manager\\.(lds\\.update_(success|rejected|failure)|total_listeners_active)|cluster_manager\\.cds\\.update_(success|rejected|failure))$");
+      const s = await statsOf(
+        adminUrl,
+        "^(listener_manager\\.(lds\\.update_(success|rejected|failure)|total_listeners_active)|cluster_manager\\.cds\\.update_(success|rejected|failure))$",
+      );
       // A free port taken by another process in the meantime makes Envoy reject the LDS update: retry that
       // (startEnvoy does, once) rather than report the rejection as the config's fault.
       if (/address already in use/i.test(output)) throw new Error("a listener port was taken");
-      if ((s["listener_manager.lds.update_rejected"] ?? 0) > 0 || (s["cluster_manager.cds.update_rejected"] ?? 0) > 0) return true;
-      if (!files[BOOTSTRAP_FILE]?.dynamic_resources) return s["listener_manager.total_listeners_active"] === listenerPorts.length; // static bootstrap
+      if ((s["listener_manager.lds.update_rejected"] ?? 0) > 0 || (s["cluster_manager.cds.update_rejected"] ?? 0) > 0)
+        return true;
+      if (!files[BOOTSTRAP_FILE]?.dynamic_resources)
+        return s["listener_manager.total_listeners_active"] === listenerPorts.length; // static bootstrap
       return (
         (s["listener_manager.lds.update_success"] ?? 0) >= 1 &&
         (s["cluster_manager.cds.update_success"] ?? 0) >= 1 &&
@@ -328,7 +388,9 @@ async function adminGet(adminUrl: string, path: string): Promise<unknown> {
 async function statsOf(adminUrl: string, filter?: string): Promise<Record<string, number>> {
   const q = `/stats?format=json${filter ? `&filter=${encodeURIComponent(filter)}` : ""}`;
   const body = (await adminGet(adminUrl, q)) as { stats: { name?: string; value?: number }[] };
-  return Object.fromEntries(body.stats.filter((s) => s.name !== undefined && typeof s.value === "number").map((s) => [s.name!, s.value!]));
+  return Object.fromEntries(
+    body.stats.filter((s) => s.name !== undefined && typeof s.value === "number").map((s) => [s.name!, s.value!]),
+  );
 }
 
 async function listenerStatuses(adminUrl: string): Promise<ListenerStatus[]> {

@@ -5,12 +5,7 @@
 // Rules that span fields (port collisions, auth, name lengths) live in tools/src/values/rules.ts and
 // templates/_validate.tpl; keep the two in step (test/invalid proves they agree).
 import type { JSONSchema4, JSONSchema4Type } from "json-schema";
-import {
-  MAX_PORT,
-  MAX_SERVICES_PER_TAILNET,
-  MAX_SLOT,
-  MAX_TAILNETS,
-} from "./constants.ts";
+import { MAX_PORT, MAX_SERVICES_PER_TAILNET, MAX_SLOT, MAX_TAILNETS } from "./constants.ts";
 
 export type Schema = JSONSchema4;
 
@@ -42,7 +37,11 @@ const duration = (description: string, dflt?: string): Schema => ({
   ...(dflt === undefined ? {} : { default: dflt }),
 });
 
-const probe = (what: string, dflt: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number }, enabled = true): Schema => ({
+const probe = (
+  what: string,
+  dflt: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number },
+  enabled = true,
+): Schema => ({
   type: "object",
   description: `${what} probe timings.`,
   additionalProperties: false,
@@ -50,8 +49,18 @@ const probe = (what: string, dflt: { periodSeconds: number; timeoutSeconds: numb
   properties: {
     enabled: bool("Render this probe.", enabled),
     periodSeconds: { type: "integer", minimum: 1, description: "Seconds between probes.", default: dflt.periodSeconds },
-    timeoutSeconds: { type: "integer", minimum: 1, description: "Seconds before a probe times out.", default: dflt.timeoutSeconds },
-    failureThreshold: { type: "integer", minimum: 1, description: "Failures in a row before the probe fails.", default: dflt.failureThreshold },
+    timeoutSeconds: {
+      type: "integer",
+      minimum: 1,
+      description: "Seconds before a probe times out.",
+      default: dflt.timeoutSeconds,
+    },
+    failureThreshold: {
+      type: "integer",
+      minimum: 1,
+      description: "Failures in a row before the probe fails.",
+      default: dflt.failureThreshold,
+    },
   },
 });
 
@@ -149,9 +158,12 @@ export const tailnetSchema: Schema = {
       "Tailscale auth key. The chart stores it in a Secret it creates. Give exactly one of authKey, existingSecret and oauth.",
       { minLength: 1 },
     ),
-    existingSecret: userSecret("A Secret you manage that holds the auth key. Give exactly one of authKey, existingSecret and oauth.", {
-      key: "Key within the Secret. Default: authkey.",
-    }),
+    existingSecret: userSecret(
+      "A Secret you manage that holds the auth key. Give exactly one of authKey, existingSecret and oauth.",
+      {
+        key: "Key within the Secret. Default: authkey.",
+      },
+    ),
     oauth: {
       type: "object",
       description:
@@ -159,7 +171,9 @@ export const tailnetSchema: Schema = {
       additionalProperties: false,
       properties: {
         clientId: str("OAuth client ID. The chart stores it in a Secret it creates.", { minLength: 1 }),
-        clientSecret: str("OAuth client secret (tskey-client-...). The chart stores it in a Secret it creates.", { minLength: 1 }),
+        clientSecret: str("OAuth client secret (tskey-client-...). The chart stores it in a Secret it creates.", {
+          minLength: 1,
+        }),
         existingSecret: userSecret("A Secret you manage that holds the client ID and secret.", {
           clientIdKey: "Key of the client ID. Default: client_id.",
           clientSecretKey: "Key of the client secret. Default: client_secret.",
@@ -181,7 +195,9 @@ export const tailnetSchema: Schema = {
       maximum: MAX_SLOT,
       description: `Pins this tailnet's port block: services get 10000 + slot*1000 + index and the proxy 127.0.0.1:(10550 + slot). Default: the tailnet's index. 0..${MAX_SLOT}.`,
     },
-    connectTimeout: duration("Default time allowed to connect to this tailnet's loopback HTTP proxy, for its services, overriding envoy.connectTimeout. It does not bound the tunnel to the target: see envoy.connectTimeout."),
+    connectTimeout: duration(
+      "Default time allowed to connect to this tailnet's loopback HTTP proxy, for its services, overriding envoy.connectTimeout. It does not bound the tunnel to the target: see envoy.connectTimeout.",
+    ),
     services: {
       type: "array",
       description: `Services reached in this tailnet, at most ${MAX_SERVICES_PER_TAILNET}.`,
@@ -205,7 +221,9 @@ export const valuesSchema: Schema = {
       additionalProperties: true,
       default: {},
       properties: {
-        imageRegistry: str("Registry that replaces every image's registry, e.g. a mirror to avoid Docker Hub pull limits."),
+        imageRegistry: str(
+          "Registry that replaces every image's registry, e.g. a mirror to avoid Docker Hub pull limits.",
+        ),
       },
     },
     nameOverride: str("Replaces the chart name in resource names.", { default: "" }),
@@ -264,12 +282,21 @@ export const valuesSchema: Schema = {
         ),
         probes: {
           type: "object",
-          description: "Probes of each Tailscale container, answered through Envoy's health port at /ready/<tailnet> (the node has a tailnet IP).",
+          description:
+            "Probes of each Tailscale container, answered through Envoy's health port at /ready/<tailnet> (the node has a tailnet IP).",
           additionalProperties: false,
           default: {},
           properties: {
-            startup: probe("Startup (covers the first login)", { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 90 }),
-            readiness: probe("Readiness (the pod is Ready only while every tailnet is up)", { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 }),
+            startup: probe("Startup (covers the first login)", {
+              periodSeconds: 2,
+              timeoutSeconds: 2,
+              failureThreshold: 90,
+            }),
+            readiness: probe("Readiness (the pod is Ready only while every tailnet is up)", {
+              periodSeconds: 5,
+              timeoutSeconds: 2,
+              failureThreshold: 2,
+            }),
             liveness: probe(
               "Liveness. Off by default: containerboot exits when tailscaled dies, and a liveness probe through Envoy would restart every tailnet when Envoy restarts",
               { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 },
@@ -315,7 +342,8 @@ export const valuesSchema: Schema = {
         bufferLimitBytes: {
           type: "integer",
           minimum: 1024,
-          description: "Per-connection buffer limit of listeners and clusters (Envoy's edge guidance: 32 KiB; Envoy's own default is 1 MiB).",
+          description:
+            "Per-connection buffer limit of listeners and clusters (Envoy's edge guidance: 32 KiB; Envoy's own default is 1 MiB).",
           default: 32768,
         },
         maxDownstreamConnections: {
@@ -330,21 +358,42 @@ export const valuesSchema: Schema = {
           additionalProperties: false,
           default: {},
           properties: {
-            maxConnections: { type: "integer", minimum: 1, description: "Open tunnels to the tailnet's proxy.", default: 10000 },
-            maxPendingRequests: { type: "integer", minimum: 1, description: "Tunnels waiting for a connection.", default: 1024 },
+            maxConnections: {
+              type: "integer",
+              minimum: 1,
+              description: "Open tunnels to the tailnet's proxy.",
+              default: 10000,
+            },
+            maxPendingRequests: {
+              type: "integer",
+              minimum: 1,
+              description: "Tunnels waiting for a connection.",
+              default: 1024,
+            },
             maxRequests: { type: "integer", minimum: 1, description: "Concurrent CONNECT requests.", default: 10000 },
           },
         },
         healthCheck: {
           type: "object",
-          description: "Envoy's active health check of each tailnet (containerboot's /healthz). A failing tailnet's ports close at once instead of hanging.",
+          description:
+            "Envoy's active health check of each tailnet (containerboot's /healthz). A failing tailnet's ports close at once instead of hanging.",
           additionalProperties: false,
           default: {},
           properties: {
             interval: duration("Time between checks.", "5s"),
             timeout: duration("Time to wait for a check.", "1s"),
-            unhealthyThreshold: { type: "integer", minimum: 1, description: "Failures before a tailnet is unhealthy.", default: 2 },
-            healthyThreshold: { type: "integer", minimum: 1, description: "Successes before a tailnet is healthy again.", default: 1 },
+            unhealthyThreshold: {
+              type: "integer",
+              minimum: 1,
+              description: "Failures before a tailnet is unhealthy.",
+              default: 2,
+            },
+            healthyThreshold: {
+              type: "integer",
+              minimum: 1,
+              description: "Successes before a tailnet is healthy again.",
+              default: 1,
+            },
           },
         },
         accessLog: bool(
@@ -359,7 +408,11 @@ export const valuesSchema: Schema = {
           properties: {
             startup: probe("Startup (/live)", { periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 30 }),
             liveness: probe("Liveness (/live)", { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
-            readiness: probe("Readiness (/ready: Envoy is live and not draining)", { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 1 }),
+            readiness: probe("Readiness (/ready: Envoy is live and not draining)", {
+              periodSeconds: 5,
+              timeoutSeconds: 2,
+              failureThreshold: 1,
+            }),
           },
         },
         logLevel: {
@@ -408,7 +461,11 @@ export const valuesSchema: Schema = {
       default: {},
       properties: {
         enabled: bool("Render the PodDisruptionBudget.", true),
-        maxUnavailable: { type: ["integer", "string"], description: "maxUnavailable (a number or a percentage).", default: 1 },
+        maxUnavailable: {
+          type: ["integer", "string"],
+          description: "maxUnavailable (a number or a percentage).",
+          default: 1,
+        },
       },
     },
     topologySpread: {
@@ -438,7 +495,8 @@ export const valuesSchema: Schema = {
         from: {
           type: "array",
           items: { type: "object" },
-          description: "NetworkPolicyPeer objects allowed to connect (e.g. the F5 XC site's pods or CIDRs). Empty allows every source, on those ports only.",
+          description:
+            "NetworkPolicyPeer objects allowed to connect (e.g. the F5 XC site's pods or CIDRs). Empty allows every source, on those ports only.",
           default: [],
         },
       },
@@ -451,7 +509,8 @@ export const valuesSchema: Schema = {
       properties: {
         serviceMonitor: {
           type: "object",
-          description: "A prometheus-operator ServiceMonitor, rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API.",
+          description:
+            "A prometheus-operator ServiceMonitor, rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API.",
           additionalProperties: false,
           default: {},
           properties: {
@@ -472,7 +531,10 @@ export const valuesSchema: Schema = {
           "Create a ServiceAccount. When false the pod runs as serviceAccount.name, which you manage (default: the namespace's default ServiceAccount; with rbac.create and tailscale.state kubeSecret a name is required).",
           true,
         ),
-        name: str("Name of the ServiceAccount to use. Default: the full name when created, else the namespace's default one.", { default: "" }),
+        name: str(
+          "Name of the ServiceAccount to use. Default: the full name when created, else the namespace's default one.",
+          { default: "" },
+        ),
         annotations: stringMap("ServiceAccount annotations."),
       },
     },
@@ -530,13 +592,22 @@ export const valuesSchema: Schema = {
     priorityClassName: str("Pod priorityClassName.", { default: "" }),
     podSecurityContext: freeObject(
       "Pod securityContext. The default meets the Kubernetes 'restricted' Pod Security Standard: no container needs root or any capability (Tailscale runs in userspace mode).",
-      { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+      {
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        fsGroup: 65532,
+        seccompProfile: { type: "RuntimeDefault" },
+      },
     ),
-    securityContext: freeObject("securityContext of every container. The default meets the 'restricted' Pod Security Standard.", {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      capabilities: { drop: ["ALL"] },
-    }),
+    securityContext: freeObject(
+      "securityContext of every container. The default meets the 'restricted' Pod Security Standard.",
+      {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+      },
+    ),
   },
 };

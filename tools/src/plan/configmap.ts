@@ -9,7 +9,10 @@ import { BOOTSTRAP_FILE, CDS_FILE, LDS_FILE, planEnvoy } from "./envoy.ts";
 
 /** Go's json.MarshalIndent(v, "", "  "): sorted keys, HTML-escaped like goJson. */
 function prettyGoJson(value: Json): string {
-  return JSON.stringify(JSON.parse(goJson(value)), null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(JSON.parse(goJson(value)), null, 2).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 function discoveryText(response: JsonObject): string {

@@ -25,7 +25,8 @@ const T = {
   fault: "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
   httpOptions: "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
   stdoutLog: "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog",
-  connLimit: "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
+  connLimit:
+    "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
 } as const;
 
 export interface EnvoyPlan {
@@ -58,7 +59,10 @@ export function bootstrap(values: Values, release: string): JsonObject {
       resource_monitors: [
         {
           name: "envoy.resource_monitors.global_downstream_max_connections",
-          typed_config: { "@type": T.connLimit, max_active_downstream_connections: values.envoy.maxDownstreamConnections },
+          typed_config: {
+            "@type": T.connLimit,
+            max_active_downstream_connections: values.envoy.maxDownstreamConnections,
+          },
         },
       ],
     },
@@ -134,8 +138,16 @@ export function healthListener(values: Values, tailnets: PlannedTailnet[]): Json
     }),
   ];
   for (const tn of tailnets) {
-    routes.push(exactRoute(`/ready/${tn.name}`, { route: { cluster: `health-${tn.name}`, prefix_rewrite: "/healthz", timeout: "2s" } }));
-    routes.push(exactRoute(`/metrics/${tn.name}`, { route: { cluster: `health-${tn.name}`, prefix_rewrite: "/metrics", timeout: "10s" } }));
+    routes.push(
+      exactRoute(`/ready/${tn.name}`, {
+        route: { cluster: `health-${tn.name}`, prefix_rewrite: "/healthz", timeout: "2s" },
+      }),
+    );
+    routes.push(
+      exactRoute(`/metrics/${tn.name}`, {
+        route: { cluster: `health-${tn.name}`, prefix_rewrite: "/metrics", timeout: "10s" },
+      }),
+    );
   }
   return {
     "@type": T.listener,
@@ -194,7 +206,9 @@ export function cluster(values: Values, c: PlannedCluster): JsonObject {
       endpoints: [
         {
           lb_endpoints: [
-            { endpoint: { address: socket("127.0.0.1", c.proxyPort), health_check_config: { port_value: c.localPort } } },
+            {
+              endpoint: { address: socket("127.0.0.1", c.proxyPort), health_check_config: { port_value: c.localPort } },
+            },
           ],
         },
       ],
@@ -204,7 +218,11 @@ export function cluster(values: Values, c: PlannedCluster): JsonObject {
     common_lb_config: { healthy_panic_threshold: { value: 0 } },
     circuit_breakers: {
       thresholds: [
-        { max_connections: cb.maxConnections, max_pending_requests: cb.maxPendingRequests, max_requests: cb.maxRequests },
+        {
+          max_connections: cb.maxConnections,
+          max_pending_requests: cb.maxPendingRequests,
+          max_requests: cb.maxRequests,
+        },
       ],
     },
     typed_extension_protocol_options: {
@@ -224,7 +242,10 @@ export function healthCluster(values: Values, tn: PlannedTailnet): JsonObject {
     name,
     type: "STATIC",
     connect_timeout: "1s",
-    load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: socket("127.0.0.1", tn.localPort) } }] }] },
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socket("127.0.0.1", tn.localPort) } }] }],
+    },
     health_checks: healthChecks(values),
     common_lb_config: { healthy_panic_threshold: { value: 0 } },
   };

@@ -23,7 +23,9 @@ export const stateSecretName = (full: string, ordinal: number, tailnet: string):
 export function stateSecretNames(values: Values, release: string): string[] {
   if (values.tailscale.state !== "kubeSecret") return [];
   const full = fullname(values, release);
-  return Array.from({ length: values.replicas }, (_, o) => values.tailnets.map((tn) => stateSecretName(full, o, tn.name))).flat();
+  return Array.from({ length: values.replicas }, (_, o) =>
+    values.tailnets.map((tn) => stateSecretName(full, o, tn.name)),
+  ).flat();
 }
 
 /** The pod's ServiceAccount (templates/_helpers.tpl "tailscale-egress.helpers.serviceAccountName"). */

@@ -82,7 +82,8 @@ export function planPorts(values: Values): PortPlan {
     const tailnetTimeout = durationMs(tn.connectTimeout ?? values.envoy.connectTimeout) ?? 0;
     const clusterFor = (ms: number): string => {
       const name = ms === tailnetTimeout ? baseCluster : `${baseCluster}-ct${ms}ms`;
-      if (!clusters.has(name)) clusters.set(name, { name, tailnet: tn.name, proxyPort, localPort, connectTimeout: envoyDuration(ms) });
+      if (!clusters.has(name))
+        clusters.set(name, { name, tailnet: tn.name, proxyPort, localPort, connectTimeout: envoyDuration(ms) });
       return name;
     };
     clusterFor(tailnetTimeout);
@@ -104,7 +105,16 @@ export function planPorts(values: Values): PortPlan {
         connectTimeout: envoyDuration(ms),
       };
     });
-    return { path: `tailnets[${t}]`, name: tn.name, index: t, slot, proxyPort, localPort, cluster: baseCluster, services };
+    return {
+      path: `tailnets[${t}]`,
+      name: tn.name,
+      index: t,
+      slot,
+      proxyPort,
+      localPort,
+      cluster: baseCluster,
+      services,
+    };
   });
   return {
     tailnets,

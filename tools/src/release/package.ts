@@ -45,12 +45,14 @@ export interface PackageResult {
 }
 
 // SemVer 2, as Helm requires for chart versions.
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
 export class PackageError extends Error {}
 
 export function checkVersion(version: string): string {
-  if (!SEMVER.test(version)) throw new PackageError(`chart version "${version}" is not SemVer 2 (e.g. 1.2.3 or 1.2.3-rc.1)`);
+  if (!SEMVER.test(version))
+    throw new PackageError(`chart version "${version}" is not SemVer 2 (e.g. 1.2.3 or 1.2.3-rc.1)`);
   return version;
 }
 
@@ -73,7 +75,8 @@ export async function sourceEpoch(root = REPO_ROOT): Promise<number> {
  */
 async function stageChart(root: string, stage: string, epoch: number): Promise<{ dir: string; untracked: boolean }> {
   const dir = join(stage, CHART_NAME);
-  const list = async (which: string) => (await git(root, ["ls-files", "-z", which, "--exclude-standard"])).split("\0").filter(Boolean);
+  const list = async (which: string) =>
+    (await git(root, ["ls-files", "-z", which, "--exclude-standard"])).split("\0").filter(Boolean);
   const others = new Set(await list("--others"));
   let untracked = false;
   const dirs = new Set<string>([dir]);
@@ -94,7 +97,9 @@ async function stageChart(root: string, stage: string, epoch: number): Promise<{
 }
 
 export async function sha256File(path: string): Promise<string> {
-  return createHash("sha256").update(await readFile(path)).digest("hex");
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 }
 
 export async function packageChart(o: PackageOptions): Promise<PackageResult> {
@@ -118,7 +123,15 @@ export async function packageChart(o: PackageOptions): Promise<PackageResult> {
     const tgz = join(o.outDir, `${CHART_NAME}-${version}.tgz`);
     // helm push records the archive's mtime as org.opencontainers.image.created: keep that reproducible too.
     await utimes(tgz, epoch, epoch);
-    return { tgz, prov: o.sign ? `${tgz}.prov` : undefined, sha256: await sha256File(tgz), version, epoch, commit, dirty };
+    return {
+      tgz,
+      prov: o.sign ? `${tgz}.prov` : undefined,
+      sha256: await sha256File(tgz),
+      version,
+      epoch,
+      commit,
+      dirty,
+    };
   } finally {
     await rm(stage, { recursive: true, force: true });
   }

@@ -36,7 +36,10 @@ function yamlError(path: string, e: YAMLParseError): InputError {
   const [reason = e.message, excerpt = ""] = e.message.split(/ at line \d+, column \d+:\n\n/, 2);
   const where = e.linePos ? `${path}:${e.linePos[0].line}:${e.linePos[0].col}` : path;
   const why = e.code === "MULTIPLE_DOCS" ? "it holds more than one YAML document (---); a values file is one" : reason;
-  const lines = excerpt.trimEnd().split("\n").filter((l) => l.trim() !== "");
+  const lines = excerpt
+    .trimEnd()
+    .split("\n")
+    .filter((l) => l.trim() !== "");
   return new InputError([`${where}: not valid YAML: ${why}`, ...lines.map((l) => `  ${l}`)].join("\n"));
 }
 

@@ -19,22 +19,29 @@ export function checkSizes(values: Values, release: string): RuleError[] {
         })()
       : "envoy.accessLog is already false";
     const fit = Math.floor((services * MAX_OBJECT_DATA_BYTES) / bytes);
-    return [{
-      path: "tailnets",
-      message:
-        `the Envoy ConfigMap would hold ${bytes} bytes of data, over the ${MAX_OBJECT_DATA_BYTES} bytes that the Kubernetes API accepts ` +
-        `in one ConfigMap (${services} services in ${plan.tailnets.length} tailnets; about ${fit} such services fit). ` +
-        `Put fewer services in this release, or split the tailnets across releases; ${saving}`,
-    }];
+    return [
+      {
+        path: "tailnets",
+        message:
+          `the Envoy ConfigMap would hold ${bytes} bytes of data, over the ${MAX_OBJECT_DATA_BYTES} bytes that the Kubernetes API accepts ` +
+          `in one ConfigMap (${services} services in ${plan.tailnets.length} tailnets; about ${fit} such services fit). ` +
+          `Put fewer services in this release, or split the tailnets across releases; ${saving}`,
+      },
+    ];
   }
   // The chart's Secret holds the inline auth keys and OAuth client credentials.
   const inline = (tn: Values["tailnets"][number]) => [tn.authKey, tn.oauth?.clientId, tn.oauth?.clientSecret];
-  const secret = values.tailnets.reduce((n, tn) => n + inline(tn).reduce((m, v) => m + (v ? Buffer.byteLength(v) : 0), 0), 0);
+  const secret = values.tailnets.reduce(
+    (n, tn) => n + inline(tn).reduce((m, v) => m + (v ? Buffer.byteLength(v) : 0), 0),
+    0,
+  );
   if (secret > MAX_OBJECT_DATA_BYTES) {
-    return [{
-      path: "tailnets",
-      message: `the auth-key Secret would hold ${secret} bytes of data, over the ${MAX_OBJECT_DATA_BYTES} bytes that the Kubernetes API accepts in one Secret; give the keys with existingSecret instead`,
-    }];
+    return [
+      {
+        path: "tailnets",
+        message: `the auth-key Secret would hold ${secret} bytes of data, over the ${MAX_OBJECT_DATA_BYTES} bytes that the Kubernetes API accepts in one Secret; give the keys with existingSecret instead`,
+      },
+    ];
   }
   return [];
 }

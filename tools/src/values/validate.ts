@@ -37,7 +37,10 @@ function schemaError(e: ErrorObject): RuleError {
   switch (e.keyword) {
     case "additionalProperties": {
       const allowed = Object.keys(propertiesAt(e.schemaPath)).join(", ");
-      return { path, message: `unknown key "${String(p.additionalProperty)}"${allowed ? ` (allowed: ${allowed})` : ""}` };
+      return {
+        path,
+        message: `unknown key "${String(p.additionalProperty)}"${allowed ? ` (allowed: ${allowed})` : ""}`,
+      };
     }
     case "required":
       return { path, message: `missing required key "${String(p.missingProperty)}"` };
@@ -60,7 +63,7 @@ function propertiesAt(schemaPath: string): Record<string, unknown> {
   for (const part of schemaPath.replace(/^#\//, "").split("/").slice(0, -1)) {
     node = (node as Record<string, unknown> | undefined)?.[part];
   }
-  return ((node as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+  return (node as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
 }
 
 export function formatErrors(errors: RuleError[]): string {

@@ -1,5 +1,13 @@
 import { checkXcObjects, formatXcErrors } from "../../f5xc/constraints.ts";
-import { DEFAULT_HEALTHCHECK, f5xcPlan, NETWORKS, poolTable, type HealthcheckOptions, type Locator, type Network } from "../../f5xc/objects.ts";
+import {
+  DEFAULT_HEALTHCHECK,
+  f5xcPlan,
+  NETWORKS,
+  poolTable,
+  type HealthcheckOptions,
+  type Locator,
+  type Network,
+} from "../../f5xc/objects.ts";
 import { APPLY_SCRIPT, outFiles, writeOutDir } from "../../f5xc/out-dir.ts";
 import { parse, UsageError, valuesOptions } from "../args.ts";
 import { loadValidValues } from "../load.ts";
@@ -30,9 +38,12 @@ Names are stable: <release>-<tailnet>-<port name>, hash-shortened past 63 charac
   --hc-expected-status comma-separated healthy status codes, at most 16 (default ${DEFAULT_HEALTHCHECK.expectedStatusCodes.join(",")})`;
 
 function locator(site: string | undefined, vsite: string | undefined, tenant: string | undefined): Locator {
-  if ((site === undefined) === (vsite === undefined)) throw new UsageError(`give exactly one of --site and --virtual-site\n\n${usage}`);
+  if ((site === undefined) === (vsite === undefined))
+    throw new UsageError(`give exactly one of --site and --virtual-site\n\n${usage}`);
   const kind = site !== undefined ? "site" : "virtual_site";
-  const [ns, name] = (site ?? vsite)!.includes("/") ? (site ?? vsite)!.split("/", 2) : [kind === "site" ? "system" : "shared", site ?? vsite];
+  const [ns, name] = (site ?? vsite)!.includes("/")
+    ? (site ?? vsite)!.split("/", 2)
+    : [kind === "site" ? "system" : "shared", site ?? vsite];
   if (!ns || !name) throw new UsageError(`--${kind.replace("_", "-")} needs [NAMESPACE/]NAME\n\n${usage}`);
   return { kind, name, namespace: ns, ...(tenant ? { tenant } : {}) };
 }
@@ -53,7 +64,13 @@ function healthcheckOptions(flags: HcFlags): HealthcheckOptions {
     interval: int("hc-interval", DEFAULT_HEALTHCHECK.interval),
     timeout: int("hc-timeout", DEFAULT_HEALTHCHECK.timeout),
     jitterPercent: int("hc-jitter-percent", DEFAULT_HEALTHCHECK.jitterPercent),
-    expectedStatusCodes: codes === undefined ? DEFAULT_HEALTHCHECK.expectedStatusCodes : codes.split(",").map((c) => c.trim()).filter((c) => c !== ""),
+    expectedStatusCodes:
+      codes === undefined
+        ? DEFAULT_HEALTHCHECK.expectedStatusCodes
+        : codes
+            .split(",")
+            .map((c) => c.trim())
+            .filter((c) => c !== ""),
   };
 }
 
@@ -80,11 +97,17 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) return (console.log(usage), 0);
   const files = values.values ?? [];
   if (files.length === 0) throw new UsageError(`f5xc needs at least one -f file\n\n${usage}`);
-  if (!values.namespace) throw new UsageError(`f5xc needs --namespace (the release's Kubernetes namespace)\n\n${usage}`);
-  if (!(values.network in NETWORKS)) throw new UsageError(`--network must be one of ${Object.keys(NETWORKS).join(", ")}\n\n${usage}`);
+  if (!values.namespace)
+    throw new UsageError(`f5xc needs --namespace (the release's Kubernetes namespace)\n\n${usage}`);
+  if (!(values.network in NETWORKS))
+    throw new UsageError(`--network must be one of ${Object.keys(NETWORKS).join(", ")}\n\n${usage}`);
   const xcNamespace = values["xc-namespace"] ?? values.namespace;
-  for (const [flag, v] of [["--namespace", values.namespace], ["--xc-namespace", xcNamespace]] as const) {
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v)) throw new UsageError(`${flag} "${v}" is not a DNS-1123 label\n\n${usage}`);
+  for (const [flag, v] of [
+    ["--namespace", values.namespace],
+    ["--xc-namespace", xcNamespace],
+  ] as const) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v))
+      throw new UsageError(`${flag} "${v}" is not a DNS-1123 label\n\n${usage}`);
   }
   const plan = f5xcPlan(await loadValidValues(files, values.release), {
     release: values.release,

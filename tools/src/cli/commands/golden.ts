@@ -13,7 +13,11 @@ namespace, --kube-version and --api-versions monitoring.coreos.com/v1/ServiceMon
 golden; review the diff.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { update: { type: "boolean", default: false }, dir: { type: "string", default: GOLDEN_DIR } }, usage);
+  const { values } = parse(
+    argv,
+    { update: { type: "boolean", default: false }, dir: { type: "string", default: GOLDEN_DIR } },
+    usage,
+  );
   if (values.help) return (console.log(usage), 0);
   if (!existsSync(values.dir)) throw new UsageError(`--dir ${values.dir}: no such directory\n\n${usage}`);
   let failed = 0;

@@ -30,20 +30,26 @@ export async function run(argv: string[]): Promise<number> {
   const signing = values.key !== undefined || values.keyring !== undefined;
   if (signing && (!values.key || !values.keyring)) throw new UsageError(`--key and --keyring go together\n\n${usage}`);
   if (signing === values.unsigned) throw new UsageError(`give --key and --keyring to sign, or --unsigned\n\n${usage}`);
-  const version = values.version ?? (JSON.parse(readFileSync(repoPath("package.json"), "utf8")) as { version: string }).version;
+  const version =
+    values.version ?? (JSON.parse(readFileSync(repoPath("package.json"), "utf8")) as { version: string }).version;
   try {
     const r = await packageChart({
       version,
       outDir: values.out,
-      sign: signing ? { key: values.key!, keyring: values.keyring!, passphraseFile: values["passphrase-file"] } : undefined,
+      sign: signing
+        ? { key: values.key!, keyring: values.keyring!, passphraseFile: values["passphrase-file"] }
+        : undefined,
     });
     if (values.json) {
       console.log(JSON.stringify(r, null, 2));
       return 0;
     }
-    if (r.dirty) console.error("warning: the checkout has uncommitted changes, so this package is not reproducible from a commit");
+    if (r.dirty)
+      console.error("warning: the checkout has uncommitted changes, so this package is not reproducible from a commit");
     console.log(`${relative(process.cwd(), r.tgz) || r.tgz}\n  version ${r.version}\n  sha256  ${r.sha256}`);
-    console.log(`  commit  ${r.commit}${r.dirty ? " (plus uncommitted changes)" : ""}\n  mtime   ${new Date(r.epoch * 1000).toISOString()}`);
+    console.log(
+      `  commit  ${r.commit}${r.dirty ? " (plus uncommitted changes)" : ""}\n  mtime   ${new Date(r.epoch * 1000).toISOString()}`,
+    );
     console.log(r.prov ? `  signed  ${relative(process.cwd(), r.prov)}` : "  unsigned");
     return 0;
   } catch (e) {

@@ -40,7 +40,14 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, { ...valuesOptions, secret: { type: "string", multiple: true } }, usage);
   if (values.help) return (console.log(usage), 0);
   const release = values.release;
-  requireTools(["helm3", "envoy", "tailscaled", "tailscale", "containerboot", ...(values.values?.length ? [] : (["headscale"] as const))]);
+  requireTools([
+    "helm3",
+    "envoy",
+    "tailscaled",
+    "tailscale",
+    "containerboot",
+    ...(values.values?.length ? [] : (["headscale"] as const)),
+  ]);
   const secrets = await secretsOf(values.secret ?? []);
   // The harness lives with the e2e tests (it is what they run); load it only when starting.
   const [{ startPod }, { startDemoTailnet }, { onCleanup }, { tmpValues }] = await Promise.all([

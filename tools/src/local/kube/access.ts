@@ -28,10 +28,16 @@ export interface PodKubeAccess extends KubeEndpoint {
 /** A namespace that enforces, warns and audits at the restricted Pod Security level, once the controller
  * manager has given it its default ServiceAccount and kube-root-ca.crt. Idempotent. */
 export async function restrictedNamespace(cp: ControlPlane, name: string): Promise<string> {
-  const labels = Object.fromEntries(["enforce", "warn", "audit"].map((m) => [`pod-security.kubernetes.io/${m}`, "restricted"]));
-  await cp.kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }) });
+  const labels = Object.fromEntries(
+    ["enforce", "warn", "audit"].map((m) => [`pod-security.kubernetes.io/${m}`, "restricted"]),
+  );
+  await cp.kubectl(["apply", "-f", "-"], {
+    input: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }),
+  });
   await waitFor(`namespace ${name} ready`, 30_000, async () => {
-    const r = await cp.kubectl(["get", "serviceaccount/default", "configmap/kube-root-ca.crt", "-n", name, "-o", "name"]).catch(() => undefined);
+    const r = await cp
+      .kubectl(["get", "serviceaccount/default", "configmap/kube-root-ca.crt", "-n", name, "-o", "name"])
+      .catch(() => undefined);
     return r ? true : undefined;
   });
   return name;
@@ -46,7 +52,11 @@ export async function applyInto(cp: ControlPlane, namespace: string, objects: re
 }
 
 /** A bound token for the ServiceAccount (TokenRequest, 1 hour), the CA and the namespace, in a directory. */
-export async function serviceAccountAccess(cp: ControlPlane, namespace: string, serviceAccount: string): Promise<PodKubeAccess> {
+export async function serviceAccountAccess(
+  cp: ControlPlane,
+  namespace: string,
+  serviceAccount: string,
+): Promise<PodKubeAccess> {
   const { stdout: token } = await cp.kubectl(["create", "token", serviceAccount, "-n", namespace, "--duration=3600s"]);
   const dir = tempDir(`sa-${namespace}-${serviceAccount}`);
   fs.writeFileSync(path.join(dir, "token"), token.trim());
@@ -76,15 +86,27 @@ export async function serviceAccountAccess(cp: ControlPlane, namespace: string, 
 /** The chart's own ServiceAccount, Role, RoleBinding and state Secrets from the rendered manifests, applied
  * into a restricted namespace, and a token for that ServiceAccount: what the rendered pod's Tailscale
  * containers get on a real cluster. */
-export async function podKubeAccess(cp: ControlPlane, manifests: readonly Manifest[], namespace: string): Promise<PodKubeAccess> {
+export async function podKubeAccess(
+  cp: ControlPlane,
+  manifests: readonly Manifest[],
+  namespace: string,
+): Promise<PodKubeAccess> {
   await restrictedNamespace(cp, namespace);
   const kinds = new Set(["ServiceAccount", "Role", "RoleBinding"]);
   const flat = manifests.flatMap((m) => (m.kind === "List" ? ((m.items as Manifest[] | undefined) ?? []) : [m]));
   // The state Secrets are the ones the chart renders without data (the auth-key Secret has data).
-  const wanted = flat.filter((m) => kinds.has(m.kind) || (m.kind === "Secret" && m.data === undefined && m.stringData === undefined));
-  await applyInto(cp, namespace, wanted.map((m) => (m.kind === "RoleBinding" ? withSubjectNamespace(m, namespace) : m)));
+  const wanted = flat.filter(
+    (m) => kinds.has(m.kind) || (m.kind === "Secret" && m.data === undefined && m.stringData === undefined),
+  );
+  await applyInto(
+    cp,
+    namespace,
+    wanted.map((m) => (m.kind === "RoleBinding" ? withSubjectNamespace(m, namespace) : m)),
+  );
   const sts = manifests.find((m) => m.kind === "StatefulSet");
-  const sa = ((sts?.spec as { template?: { spec?: { serviceAccountName?: string } } } | undefined)?.template?.spec?.serviceAccountName) ?? "default";
+  const sa =
+    (sts?.spec as { template?: { spec?: { serviceAccountName?: string } } } | undefined)?.template?.spec
+      ?.serviceAccountName ?? "default";
   return serviceAccountAccess(cp, namespace, sa);
 }
 

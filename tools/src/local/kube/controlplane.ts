@@ -16,7 +16,13 @@ import { logTail, runCommand, startProcess, waitFor, type Proc } from "../lab/pr
 import { makePki, type Pki } from "./pki.ts";
 
 /** The DNS names that pods use for the API server; its certificate names them all. */
-export const IN_CLUSTER_NAMES = ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "localhost"];
+export const IN_CLUSTER_NAMES = [
+  "kubernetes",
+  "kubernetes.default",
+  "kubernetes.default.svc",
+  "kubernetes.default.svc.cluster.local",
+  "localhost",
+];
 export const SERVICE_CIDR = "10.0.0.0/24";
 export const API_PORT = 443;
 
@@ -29,7 +35,10 @@ export interface ControlPlane {
   /** An admin (system:masters) kubeconfig. */
   readonly kubeconfig: string;
   /** Runs kubectl with the admin kubeconfig; throws with kubectl's stderr on failure. */
-  kubectl(args: readonly string[], opts?: { input?: string; timeoutMs?: number }): Promise<{ stdout: string; stderr: string }>;
+  kubectl(
+    args: readonly string[],
+    opts?: { input?: string; timeoutMs?: number },
+  ): Promise<{ stdout: string; stderr: string }>;
   /** kubectl ... -o json, parsed. */
   getJson<T = unknown>(args: readonly string[]): Promise<T>;
   /** Seconds each component took to become ready. */
@@ -61,7 +70,13 @@ function httpsGet(url: string, pki: Pki): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const req = https.get(
       url,
-      { ca: pki.caPem, cert: fs.readFileSync(pki.admin.cert), key: fs.readFileSync(pki.admin.key), timeout: 2_000, rejectUnauthorized: false },
+      {
+        ca: pki.caPem,
+        cert: fs.readFileSync(pki.admin.cert),
+        key: fs.readFileSync(pki.admin.key),
+        timeout: 2_000,
+        rejectUnauthorized: false,
+      },
       (res) => {
         let body = "";
         res.on("data", (c: Buffer) => (body += c.toString()));
@@ -81,7 +96,12 @@ export interface ControlPlaneOptions {
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
-  const bins = { etcd: toolPath("etcd"), apiserver: toolPath("kube-apiserver"), kcm: toolPath("kube-controller-manager"), kubectl: toolPath("kubectl") };
+  const bins = {
+    etcd: toolPath("etcd"),
+    apiserver: toolPath("kube-apiserver"),
+    kcm: toolPath("kube-controller-manager"),
+    kubectl: toolPath("kubectl"),
+  };
   const dir = tempDir(`kube-${opts.name ?? "cp"}`);
   const host = randomLoopback();
   const server = `https://${host}:${API_PORT}`;
@@ -101,10 +121,15 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
   const ready = async (name: string, proc: Proc, url: string): Promise<void> => {
     t0 = Date.now();
-    await waitFor(`${name} ready at ${url}`, 60_000, async () => {
-      if (!proc.running()) throw new Error(`${name} exited:\n${logTail(proc.log())}`);
-      return (await httpsGet(url, pki).catch(() => undefined)) === "ok" ? true : undefined;
-    }, 100);
+    await waitFor(
+      `${name} ready at ${url}`,
+      60_000,
+      async () => {
+        if (!proc.running()) throw new Error(`${name} exited:\n${logTail(proc.log())}`);
+        return (await httpsGet(url, pki).catch(() => undefined)) === "ok" ? true : undefined;
+      },
+      100,
+    );
     startup[name] = (Date.now() - t0) / 1000;
   };
   try {
@@ -114,19 +139,29 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       command: bins.etcd,
       logDir: dir,
       args: [
-        "--name=local", `--data-dir=${path.join(dir, "etcd")}`, "--log-level=warn", "--unsafe-no-fsync",
-        `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-        `--listen-peer-urls=http://${host}:2380`, `--initial-advertise-peer-urls=http://${host}:2380`,
+        "--name=local",
+        `--data-dir=${path.join(dir, "etcd")}`,
+        "--log-level=warn",
+        "--unsafe-no-fsync",
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=http://${host}:2380`,
+        `--initial-advertise-peer-urls=http://${host}:2380`,
         `--initial-cluster=local=http://${host}:2380`,
       ],
     });
     procs.push(etcd);
     t0 = Date.now();
-    await waitFor("etcd ready", 30_000, async () => {
-      if (!etcd.running()) throw new Error(`etcd exited:\n${logTail(etcd.log())}`);
-      const r = await fetch(`${etcdUrl}/readyz`).catch(() => undefined);
-      return r?.ok ? true : undefined;
-    }, 100);
+    await waitFor(
+      "etcd ready",
+      30_000,
+      async () => {
+        if (!etcd.running()) throw new Error(`etcd exited:\n${logTail(etcd.log())}`);
+        const r = await fetch(`${etcdUrl}/readyz`).catch(() => undefined);
+        return r?.ok ? true : undefined;
+      },
+      100,
+    );
     startup.etcd = (Date.now() - t0) / 1000;
 
     const apiserver = startProcess({
@@ -134,15 +169,23 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       command: bins.apiserver,
       logDir: dir,
       args: [
-        `--etcd-servers=${etcdUrl}`, `--bind-address=${host}`, `--secure-port=${API_PORT}`, `--advertise-address=${host}`,
+        `--etcd-servers=${etcdUrl}`,
+        `--bind-address=${host}`,
+        `--secure-port=${API_PORT}`,
+        `--advertise-address=${host}`,
         // A loopback advertise address cannot go into the kubernetes Service's Endpoints.
         "--endpoint-reconciler-type=none",
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        `--tls-cert-file=${pki.apiserver.cert}`, `--tls-private-key-file=${pki.apiserver.key}`, `--client-ca-file=${pki.ca}`,
+        `--tls-cert-file=${pki.apiserver.cert}`,
+        `--tls-private-key-file=${pki.apiserver.key}`,
+        `--client-ca-file=${pki.ca}`,
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        `--service-account-key-file=${pki.serviceAccount.pub}`, `--service-account-signing-key-file=${pki.serviceAccount.key}`,
-        "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction,PodSecurity",
-        "--profiling=false", "--v=1",
+        `--service-account-key-file=${pki.serviceAccount.pub}`,
+        `--service-account-signing-key-file=${pki.serviceAccount.key}`,
+        "--authorization-mode=Node,RBAC",
+        "--enable-admission-plugins=NodeRestriction,PodSecurity",
+        "--profiling=false",
+        "--v=1",
         ...(opts.apiserverFlags ?? []),
       ],
     });
@@ -154,10 +197,18 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       command: bins.kcm,
       logDir: dir,
       args: [
-        `--kubeconfig=${kcmConfig}`, `--authentication-kubeconfig=${kcmConfig}`, `--authorization-kubeconfig=${kcmConfig}`,
-        `--bind-address=${host}`, "--secure-port=10257", "--leader-elect=false", "--use-service-account-credentials=true",
-        `--service-account-private-key-file=${pki.serviceAccount.key}`, `--root-ca-file=${pki.ca}`,
-        `--cluster-signing-cert-file=${pki.ca}`, `--cluster-signing-key-file=${pki.caKey}`, "--v=1",
+        `--kubeconfig=${kcmConfig}`,
+        `--authentication-kubeconfig=${kcmConfig}`,
+        `--authorization-kubeconfig=${kcmConfig}`,
+        `--bind-address=${host}`,
+        "--secure-port=10257",
+        "--leader-elect=false",
+        "--use-service-account-credentials=true",
+        `--service-account-private-key-file=${pki.serviceAccount.key}`,
+        `--root-ca-file=${pki.ca}`,
+        `--cluster-signing-cert-file=${pki.ca}`,
+        `--cluster-signing-key-file=${pki.caKey}`,
+        "--v=1",
       ],
     });
     procs.push(kcm);
@@ -168,7 +219,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   }
 
   const kubectl = (args: readonly string[], o: { input?: string; timeoutMs?: number } = {}) =>
-    runCommand(bins.kubectl, ["--kubeconfig", kubeconfig, ...args], { timeoutMs: o.timeoutMs ?? 60_000, ...(o.input === undefined ? {} : { input: o.input }) });
+    runCommand(bins.kubectl, ["--kubeconfig", kubeconfig, ...args], {
+      timeoutMs: o.timeoutMs ?? 60_000,
+      ...(o.input === undefined ? {} : { input: o.input }),
+    });
   return {
     host,
     server,

@@ -24,19 +24,42 @@ async function ecKey(file: string): Promise<void> {
 }
 
 /** A certificate signed by the CA: subject like "/O=system:masters/CN=admin", usage serverAuth or clientAuth. */
-async function leaf(dir: string, name: string, subject: string, usage: string, san?: string): Promise<{ cert: string; key: string }> {
+async function leaf(
+  dir: string,
+  name: string,
+  subject: string,
+  usage: string,
+  san?: string,
+): Promise<{ cert: string; key: string }> {
   const key = path.join(dir, `${name}.key`);
   const cert = path.join(dir, `${name}.crt`);
   const csr = path.join(dir, `${name}.csr`);
   const ext = path.join(dir, `${name}.ext`);
   await ecKey(key);
   await openssl(["req", "-new", "-key", key, "-out", csr, "-subj", subject]);
-  const lines = ["basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature,keyEncipherment", `extendedKeyUsage=${usage}`];
+  const lines = [
+    "basicConstraints=critical,CA:FALSE",
+    "keyUsage=critical,digitalSignature,keyEncipherment",
+    `extendedKeyUsage=${usage}`,
+  ];
   if (san) lines.push(`subjectAltName=${san}`);
   fs.writeFileSync(ext, `${lines.join("\n")}\n`);
   await openssl([
-    "x509", "-req", "-in", csr, "-CA", path.join(dir, "ca.crt"), "-CAkey", path.join(dir, "ca.key"),
-    "-CAcreateserial", "-days", "30", "-extfile", ext, "-out", cert,
+    "x509",
+    "-req",
+    "-in",
+    csr,
+    "-CA",
+    path.join(dir, "ca.crt"),
+    "-CAkey",
+    path.join(dir, "ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "30",
+    "-extfile",
+    ext,
+    "-out",
+    cert,
   ]);
   fs.rmSync(csr);
   fs.rmSync(ext);
@@ -44,14 +67,30 @@ async function leaf(dir: string, name: string, subject: string, usage: string, s
 }
 
 /** Writes a fresh PKI into dir; the API server's certificate names the given IPs and DNS names. */
-export async function makePki(dir: string, server: { ips: readonly string[]; dnsNames: readonly string[] }): Promise<Pki> {
+export async function makePki(
+  dir: string,
+  server: { ips: readonly string[]; dnsNames: readonly string[] },
+): Promise<Pki> {
   fs.mkdirSync(dir, { recursive: true });
   const ca = path.join(dir, "ca.crt");
   const caKey = path.join(dir, "ca.key");
   await ecKey(caKey);
   await openssl([
-    "req", "-x509", "-new", "-key", caKey, "-out", ca, "-days", "30", "-subj", "/CN=tailnet-egress-local-ca",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    caKey,
+    "-out",
+    ca,
+    "-days",
+    "30",
+    "-subj",
+    "/CN=tailnet-egress-local-ca",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
   ]);
   const san = [...server.dnsNames.map((d) => `DNS:${d}`), ...server.ips.map((i) => `IP:${i}`)].join(",");
   const [apiserver, admin, controllerManager] = await Promise.all([
@@ -63,5 +102,14 @@ export async function makePki(dir: string, server: { ips: readonly string[]; dns
   const saPub = path.join(dir, "sa.pub");
   await ecKey(saKey);
   await openssl(["pkey", "-in", saKey, "-pubout", "-out", saPub]);
-  return { dir, ca, caKey, caPem: fs.readFileSync(ca, "utf8"), apiserver, admin, controllerManager, serviceAccount: { key: saKey, pub: saPub } };
+  return {
+    dir,
+    ca,
+    caKey,
+    caPem: fs.readFileSync(ca, "utf8"),
+    apiserver,
+    admin,
+    controllerManager,
+    serviceAccount: { key: saKey, pub: saPub },
+  };
 }

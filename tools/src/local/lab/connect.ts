@@ -116,11 +116,13 @@ export function openTunnel(opts: Omit<ConnectOptions, "payload" | "halfClose">):
     let consumed = 0;
     let waiter: (() => void) | undefined;
     let isClosed = false;
-    const closed = new Promise<void>((r) => sock.once("close", () => {
-      isClosed = true;
-      waiter?.();
-      r();
-    }));
+    const closed = new Promise<void>((r) =>
+      sock.once("close", () => {
+        isClosed = true;
+        waiter?.();
+        r();
+      }),
+    );
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new Error(`CONNECT ${opts.target}: no answer within ${opts.timeoutMs ?? 15_000} ms`));
@@ -152,7 +154,11 @@ export function openTunnel(opts: Omit<ConnectOptions, "payload" | "halfClose">):
               const want = consumed + expectBytes;
               const t = setTimeout(() => {
                 waiter = undefined;
-                rej(new Error(`tunnel to ${opts.target}: got ${buf.length - consumed}/${expectBytes} bytes in ${timeoutMs} ms`));
+                rej(
+                  new Error(
+                    `tunnel to ${opts.target}: got ${buf.length - consumed}/${expectBytes} bytes in ${timeoutMs} ms`,
+                  ),
+                );
               }, timeoutMs);
               waiter = () => {
                 if (buf.length >= want) {

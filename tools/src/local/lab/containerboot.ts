@@ -122,7 +122,8 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
   const healthUrl = healthEnabled
     ? (() => {
         const { host, port } = splitHostPort(env.TS_LOCAL_ADDR_PORT ?? "[::]:9002");
-        const h = host === "" || host === "::" || host === "0.0.0.0" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+        const h =
+          host === "" || host === "::" || host === "0.0.0.0" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
         return `http://${h}:${port}/healthz`;
       })()
     : undefined;
@@ -133,11 +134,16 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
 
   const hostPath = (pathInContainer: string): string => {
     // /var/run is a symlink to /run in the sandbox's root file system, as in the tailscale image.
-    const containerPath = pathInContainer === "/var/run" || pathInContainer.startsWith("/var/run/") ? pathInContainer.slice("/var".length) : pathInContainer;
+    const containerPath =
+      pathInContainer === "/var/run" || pathInContainer.startsWith("/var/run/")
+        ? pathInContainer.slice("/var".length)
+        : pathInContainer;
     for (const [cpath, hpath] of volumes) {
-      if (containerPath === cpath || containerPath.startsWith(`${cpath}/`)) return hpath + containerPath.slice(cpath.length);
+      if (containerPath === cpath || containerPath.startsWith(`${cpath}/`))
+        return hpath + containerPath.slice(cpath.length);
     }
-    if (containerPath === "/tmp" || containerPath.startsWith("/tmp/")) return tmpHost + containerPath.slice("/tmp".length);
+    if (containerPath === "/tmp" || containerPath.startsWith("/tmp/"))
+      return tmpHost + containerPath.slice("/tmp".length);
     throw new Error(`${containerPath} is not reachable from the host: put it under /tmp or declare it in volumes`);
   };
   const socketPath = (): string => hostPath(socketInContainer);
@@ -148,9 +154,23 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     fs.mkdirSync(tmpHost, { recursive: true, mode: 0o1777 });
     const [cmd, ...cmdArgs] = opts.command?.length ? opts.command : [binPath("containerboot")];
     const user = opts.runAs
-      ? ["--reuid", String(opts.runAs.uid), "--regid", String(opts.runAs.gid), "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--"]
+      ? [
+          "--reuid",
+          String(opts.runAs.uid),
+          "--regid",
+          String(opts.runAs.gid),
+          "--clear-groups",
+          "--no-new-privs",
+          "--inh-caps=-all",
+          "--",
+        ]
       : undefined;
-    const sandbox = { tmpDir: tmpHost, binds, ...(etcHosts === undefined ? {} : { etcHosts }), ...(labNetwork ? {} : { resolvConf: "/etc/resolv.conf" }) };
+    const sandbox = {
+      tmpDir: tmpHost,
+      binds,
+      ...(etcHosts === undefined ? {} : { etcHosts }),
+      ...(labNetwork ? {} : { resolvConf: "/etc/resolv.conf" }),
+    };
     current = startProcess({
       name: `containerboot-${opts.name}`,
       command: user ? systemTool("setpriv") : (cmd as string),

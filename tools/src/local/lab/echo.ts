@@ -22,7 +22,12 @@ export function taggedReply(tag: string, sent: string | Buffer): Buffer {
 }
 
 /** A loopback TCP server that tracks its sockets and registers its own cleanup. */
-async function startServer(kind: string, port: number, allowHalfOpen: boolean, onSocket: (sock: net.Socket) => void): Promise<Omit<EchoServer, "tag">> {
+async function startServer(
+  kind: string,
+  port: number,
+  allowHalfOpen: boolean,
+  onSocket: (sock: net.Socket) => void,
+): Promise<Omit<EchoServer, "tag">> {
   const sockets = new Set<net.Socket>();
   let count = 0;
   const server = net.createServer({ allowHalfOpen }, (sock) => {

@@ -72,7 +72,12 @@ export async function startHeadscale(opts: HeadscaleOptions): Promise<Headscale>
   const bin = binPath("headscale");
   const n = ++tailnetCounter;
   const dir = tempDir(`headscale-${opts.name}`);
-  const [port, grpcPort, metricsPort, stunPort] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort(), await freeUdpPort()];
+  const [port, grpcPort, metricsPort, stunPort] = [
+    await freeTcpPort(),
+    await freeTcpPort(),
+    await freeTcpPort(),
+    await freeUdpPort(),
+  ];
   const url = `http://${LOOPBACK}:${port}`;
   const baseDomain = opts.baseDomain ?? `${opts.name}.lab.test`;
   const config = {
@@ -163,7 +168,11 @@ export async function startHeadscale(opts: HeadscaleOptions): Promise<Headscale>
         id: idOf(r.id),
         name: String(r.name ?? ""),
         givenName: String(r.given_name ?? r.givenName ?? ""),
-        ipAddresses: Array.isArray(r.ip_addresses) ? r.ip_addresses.map(String) : Array.isArray(r.ipAddresses) ? r.ipAddresses.map(String) : [],
+        ipAddresses: Array.isArray(r.ip_addresses)
+          ? r.ip_addresses.map(String)
+          : Array.isArray(r.ipAddresses)
+            ? r.ipAddresses.map(String)
+            : [],
         online: r.online === true,
       };
     });

@@ -4,10 +4,21 @@ export { onCleanup, cleanupAll, pendingCleanups, type CleanupHandle, type Cleanu
 export { labRoot, tempDir } from "./tempdirs.ts";
 export { startProcess, runCommand, waitFor, type Proc, type StartOptions, type ExitInfo } from "./procs.ts";
 export { binPath, requireBinaries, TOOLS_BIN, type LabBinary } from "./bins.ts";
-export { startHeadscale, type Headscale, type HeadscaleOptions, type AuthKeyOptions, type HeadscaleNode } from "./headscale.ts";
+export {
+  startHeadscale,
+  type Headscale,
+  type HeadscaleOptions,
+  type AuthKeyOptions,
+  type HeadscaleNode,
+} from "./headscale.ts";
 export { startTarget, type Target, type TargetOptions } from "./target.ts";
 export { startEchoServer, startSourceServer, taggedReply, type EchoServer } from "./echo.ts";
-export { startContainerboot, SERVICE_ACCOUNT_PATH, type Containerboot, type ContainerbootOptions } from "./containerboot.ts";
+export {
+  startContainerboot,
+  SERVICE_ACCOUNT_PATH,
+  type Containerboot,
+  type ContainerbootOptions,
+} from "./containerboot.ts";
 export { connectThroughProxy, openTunnel, type ConnectResult, type ConnectOptions, type Tunnel } from "./connect.ts";
 export { tailscaleStatus, runningStatus, type TailscaleStatus, type NodeView } from "./tsstatus.ts";
 export { LAB_TAILSCALE_ENV } from "./tsenv.ts";

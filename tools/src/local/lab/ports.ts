@@ -65,10 +65,12 @@ export async function freeTcpPorts(n: number, host: string = LOOPBACK): Promise<
     while (out.length < n) {
       const srv = net.createServer();
       servers.push(srv);
-      await new Promise<void>((resolve, reject) => (srv.once("error", reject), srv.listen({ host, port: 0, exclusive: true }, resolve)));
+      await new Promise<void>(
+        (resolve, reject) => (srv.once("error", reject), srv.listen({ host, port: 0, exclusive: true }, resolve)),
+      );
       const addr = srv.address();
       const port = typeof addr === "object" && addr !== null ? addr.port : 0;
-      if (port > 0 && !handedOut.has(port)) (handedOut.add(port), out.push(port));
+      if (port > 0 && !handedOut.has(port)) handedOut.add(port), out.push(port);
     }
     return out;
   } finally {

@@ -72,7 +72,9 @@ export function startProcess(opts: StartOptions): Proc {
   const fd = fs.openSync(logFile, "a");
   fs.writeSync(fd, `# ${new Date().toISOString()} start: ${opts.command} ${(opts.args ?? []).join(" ")}\n`);
   const env = opts.inheritEnv ? { ...process.env, ...opts.env } : { ...BASE_ENV, ...opts.env };
-  const inner = opts.sandbox ? sandboxCommand({ ...opts.sandbox, command: opts.command, args: opts.args ?? [] }) : { command: opts.command, args: [...(opts.args ?? [])] };
+  const inner = opts.sandbox
+    ? sandboxCommand({ ...opts.sandbox, command: opts.command, args: opts.args ?? [] })
+    : { command: opts.command, args: [...(opts.args ?? [])] };
   const child = spawn(systemTool("setpriv"), ["--pdeathsig", "SIGKILL", "--", inner.command, ...inner.args], {
     cwd: opts.cwd,
     env,
@@ -142,20 +144,35 @@ export function startProcess(opts: StartOptions): Proc {
           const m = readLog().match(re);
           if (m) resolve(m);
           else if (exitInfo !== undefined) {
-            reject(new Error(`${opts.name} exited (${JSON.stringify(exitInfo)}) before log matched ${re}\n${logTail(readLog())}`));
+            reject(
+              new Error(
+                `${opts.name} exited (${JSON.stringify(exitInfo)}) before log matched ${re}\n${logTail(readLog())}`,
+              ),
+            );
           } else if (Date.now() > deadline) {
-            reject(new Error(`${opts.name}: timed out after ${timeoutMs} ms waiting for log ${re}\n${logTail(readLog())}`));
+            reject(
+              new Error(`${opts.name}: timed out after ${timeoutMs} ms waiting for log ${re}\n${logTail(readLog())}`),
+            );
           } else setTimeout(tick, 100);
         };
         tick();
       }),
   };
-  handle = onCleanup(`process ${opts.name} (pid ${pid})`, async () => void (await stop(5_000)), () => killGroup(pid, "SIGKILL"));
+  handle = onCleanup(
+    `process ${opts.name} (pid ${pid})`,
+    async () => void (await stop(5_000)),
+    () => killGroup(pid, "SIGKILL"),
+  );
   return proc;
 }
 
 /** Poll fn until it returns a non-undefined value or the timeout passes. */
-export async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  fn: () => Promise<T | undefined>,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown;
   for (;;) {
@@ -199,7 +216,12 @@ export function runCommand(
     child.once("close", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`${path.basename(command)} ${args.join(" ")} failed (code ${code}, signal ${signal}):\n${stderr || stdout}`));
+      else
+        reject(
+          new Error(
+            `${path.basename(command)} ${args.join(" ")} failed (code ${code}, signal ${signal}):\n${stderr || stdout}`,
+          ),
+        );
     });
   });
 }

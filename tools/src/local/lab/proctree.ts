@@ -38,7 +38,8 @@ export function descendantsNamed(root: number, name: string): number[] {
     }
   }
   const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid, hops = 0; p !== undefined && p > 1 && hops < 64; p = parent.get(p), hops++) if (p === root) return true;
+    for (let p: number | undefined = pid, hops = 0; p !== undefined && p > 1 && hops < 64; p = parent.get(p), hops++)
+      if (p === root) return true;
     return false;
   };
   return named.filter(inTree);

@@ -37,35 +37,57 @@ function shq(s: string): string {
 /** Returns the command + args that run spec.command inside the sandbox. */
 export function sandboxCommand(spec: SandboxSpec): { command: string; args: string[] } {
   const runVolume = spec.binds?.["/run"];
-  const lines = ["set -e", runVolume === undefined ? "mount -n -t tmpfs -o mode=755 tmpfs /run" : `mount -n --bind ${shq(runVolume)} /run`];
+  const lines = [
+    "set -e",
+    runVolume === undefined ? "mount -n -t tmpfs -o mode=755 tmpfs /run" : `mount -n --bind ${shq(runVolume)} /run`,
+  ];
   const binds = Object.entries(spec.binds ?? {}).filter(([t]) => t !== "/run");
   // Bind the /run/... targets first (their host sources may live under the host /tmp, which is
   // about to be covered), then /tmp itself, then /tmp/... targets from the saved fds via /proc.
   for (const [target] of binds) {
-    if (!target.startsWith("/run/") && !target.startsWith("/tmp/")) throw new Error(`sandbox bind target must be under /run or /tmp: ${target}`);
+    if (!target.startsWith("/run/") && !target.startsWith("/tmp/"))
+      throw new Error(`sandbox bind target must be under /run or /tmp: ${target}`);
   }
   const runBinds = binds.filter(([t]) => t.startsWith("/run/"));
   const tmpBinds = binds.filter(([t]) => t.startsWith("/tmp/"));
   // A checkout under /tmp (CI may clone there) keeps its pinned binaries visible at the same path.
   const tools = fs.existsSync(TOOLS_BIN) ? fs.realpathSync(TOOLS_BIN) : TOOLS_BIN;
-  if (spec.tmpDir !== undefined && tools.startsWith("/tmp/") && !tmpBinds.some(([t]) => t === tools)) tmpBinds.push([tools, tools]);
-  if (tools.startsWith("/run/")) throw new Error(`the e2e sandbox hides /run: move the checkout or TOOLS_DIR (${tools}) elsewhere`);
-  for (const [target, source] of runBinds) lines.push(`mkdir -p ${shq(target)}`, `mount -n --bind ${shq(source)} ${shq(target)}`);
+  if (spec.tmpDir !== undefined && tools.startsWith("/tmp/") && !tmpBinds.some(([t]) => t === tools))
+    tmpBinds.push([tools, tools]);
+  if (tools.startsWith("/run/"))
+    throw new Error(`the e2e sandbox hides /run: move the checkout or TOOLS_DIR (${tools}) elsewhere`);
+  for (const [target, source] of runBinds)
+    lines.push(`mkdir -p ${shq(target)}`, `mount -n --bind ${shq(source)} ${shq(target)}`);
   const net = labNetFiles();
   lines.push(`mount -n --bind ${shq(spec.etcHosts ?? net.hosts)} /etc/hosts`);
   lines.push(`mount -n --bind ${shq(spec.resolvConf ?? net.resolvConf)} /etc/resolv.conf`);
   if (spec.tmpDir !== undefined) {
     // Stage /tmp binds under /run before /tmp is covered, then move them.
-    for (const [i, [, source]] of tmpBinds.entries()) lines.push(`mkdir -p /run/.stage${i}`, `mount -n --bind ${shq(source)} /run/.stage${i}`);
+    for (const [i, [, source]] of tmpBinds.entries())
+      lines.push(`mkdir -p /run/.stage${i}`, `mount -n --bind ${shq(source)} /run/.stage${i}`);
     lines.push(`mount -n --bind ${shq(spec.tmpDir)} /tmp`);
-    for (const [i, [target]] of tmpBinds.entries()) lines.push(`mkdir -p ${shq(target)}`, `mount -n --move /run/.stage${i} ${shq(target)}`);
+    for (const [i, [target]] of tmpBinds.entries())
+      lines.push(`mkdir -p ${shq(target)}`, `mount -n --move /run/.stage${i} ${shq(target)}`);
   } else {
-    for (const [target, source] of tmpBinds) lines.push(`mkdir -p ${shq(target)}`, `mount -n --bind ${shq(source)} ${shq(target)}`);
+    for (const [target, source] of tmpBinds)
+      lines.push(`mkdir -p ${shq(target)}`, `mount -n --bind ${shq(source)} ${shq(target)}`);
   }
   lines.push(`exec ${[spec.command, ...(spec.args ?? [])].map(shq).join(" ")}`);
   return {
     command: systemTool("unshare"),
-    args: ["--pid", "--fork", "--kill-child", "--mount-proc", "--mount", "--propagation", "private", "--", systemTool("sh"), "-c", lines.join("\n")],
+    args: [
+      "--pid",
+      "--fork",
+      "--kill-child",
+      "--mount-proc",
+      "--mount",
+      "--propagation",
+      "private",
+      "--",
+      systemTool("sh"),
+      "-c",
+      lines.join("\n"),
+    ],
   };
 }
 
@@ -79,7 +101,10 @@ export function labNetFiles(): { hosts: string; resolvConf: string } {
   if (!fs.existsSync(resolvConf)) {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(hosts, LAB_HOSTS);
-    fs.writeFileSync(resolvConf, "# tailnet lab: no DNS leaves this host\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
+    fs.writeFileSync(
+      resolvConf,
+      "# tailnet lab: no DNS leaves this host\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+    );
   }
   return { hosts, resolvConf };
 }

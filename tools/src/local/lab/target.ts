@@ -71,7 +71,9 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   await runCommand(
     binPath("tailscale"),
     [
-      "--socket", socket, "up",
+      "--socket",
+      socket,
+      "up",
       `--login-server=${opts.headscale.url}`,
       `--authkey=${opts.authKey ?? opts.headscale.authKey}`,
       `--hostname=${opts.hostname}`,

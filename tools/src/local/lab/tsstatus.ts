@@ -45,7 +45,9 @@ function nodeView(raw: unknown): NodeView {
 }
 
 export async function tailscaleStatus(socket: string): Promise<TailscaleStatus> {
-  const { stdout } = await runCommand(binPath("tailscale"), ["--socket", socket, "status", "--json"], { timeoutMs: 10_000 });
+  const { stdout } = await runCommand(binPath("tailscale"), ["--socket", socket, "status", "--json"], {
+    timeoutMs: 10_000,
+  });
   const r = JSON.parse(stdout) as Record<string, unknown>;
   const peers = typeof r.Peer === "object" && r.Peer !== null ? Object.values(r.Peer as Record<string, unknown>) : [];
   return {

@@ -19,7 +19,9 @@ export async function startHelloEchoServer(tag: string): Promise<{ port: number;
     sock.once("data", (first) => {
       if (/^[A-Z]+ \S+ HTTP\/1\.[01]\r?\n/.test(first.toString("latin1"))) {
         const body = `hello from ${tag}, through Envoy and Tailscale\n`;
-        sock.end(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+        sock.end(
+          `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
         return;
       }
       sock.write(`${tag}:`);
@@ -44,7 +46,10 @@ export interface DemoTailnet {
 
 export async function startDemoTailnet(): Promise<DemoTailnet> {
   const headscale = await startHeadscale({ name: DEMO_TAILNET });
-  const [target, hello] = await Promise.all([startTarget({ hostname: DEMO_TARGET, headscale }), startHelloEchoServer(DEMO_TARGET)]);
+  const [target, hello] = await Promise.all([
+    startTarget({ hostname: DEMO_TARGET, headscale }),
+    startHelloEchoServer(DEMO_TARGET),
+  ]);
   const values = labValues(
     DEMO_TAILNET,
     headscale,
@@ -61,8 +66,17 @@ export async function startDemoTailnet(): Promise<DemoTailnet> {
  * Chart values for one lab tailnet: its headscale's URL and key, no ACL tags (the lab's headscale has no tag
  * owners), these services, and any other top-level values.
  */
-export function labValues(name: string, headscale: Headscale, services: object[], extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { tailscale: { tags: [] }, ...extra, tailnets: [{ name, authKey: headscale.authKey, loginServer: headscale.url, services }] };
+export function labValues(
+  name: string,
+  headscale: Headscale,
+  services: object[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    tailscale: { tags: [] },
+    ...extra,
+    tailnets: [{ name, authKey: headscale.authKey, loginServer: headscale.url, services }],
+  };
 }
 
 /** helm template (Helm 3) of the values, parsed. */

@@ -15,7 +15,13 @@ export interface Exchange {
 }
 
 /** Connects, sends payload, collects until expectBytes arrived, the peer closed, or timeoutMs. */
-export function tcpExchange(host: string, port: number, payload: Buffer, expectBytes: number, timeoutMs = 10_000): Promise<Exchange> {
+export function tcpExchange(
+  host: string,
+  port: number,
+  payload: Buffer,
+  expectBytes: number,
+  timeoutMs = 10_000,
+): Promise<Exchange> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -56,9 +62,13 @@ export function openConn(host: string, port: number): Promise<Conn> {
         exchange: (payload, n, timeoutMs = 10_000) =>
           new Promise((res, rej) => {
             buf = Buffer.alloc(0);
-            const timer = setTimeout(() => rej(new Error(`no ${n} bytes within ${timeoutMs} ms (got ${buf.length}, closed=${sock.destroyed})`)), timeoutMs);
+            const timer = setTimeout(
+              () =>
+                rej(new Error(`no ${n} bytes within ${timeoutMs} ms (got ${buf.length}, closed=${sock.destroyed})`)),
+              timeoutMs,
+            );
             waiter = () => {
-              if (buf.length >= n) (clearTimeout(timer), (waiter = undefined), res(buf.subarray(0, n)));
+              if (buf.length >= n) clearTimeout(timer), (waiter = undefined), res(buf.subarray(0, n));
             };
             sock.once("close", () => rej(new Error(`closed after ${buf.length} bytes`)));
             sock.write(payload);
@@ -86,7 +96,8 @@ export function startVantage(): Vantage {
   const [hostIf, nsIf] = [`tseh${id}`, `tsen${id}`];
   const subnet = `10.231.${process.pid % 250}`;
   const [hostIP, nsIP] = [`${subnet}.1`, `${subnet}.2`];
-  const run = (...args: string[]): string => execFileSync(ip, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const run = (...args: string[]): string =>
+    execFileSync(ip, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   const stop = (): void => {
     try {
       run("netns", "del", ns); // takes the veth pair with it
@@ -122,7 +133,11 @@ export function startVantage(): Vantage {
     ns,
     hostIP,
     nsIP,
-    reachable: (ports) => JSON.parse(run("netns", "exec", ns, process.execPath, "-e", probe, JSON.stringify(ports))) as Record<number, boolean>,
+    reachable: (ports) =>
+      JSON.parse(run("netns", "exec", ns, process.execPath, "-e", probe, JSON.stringify(ports))) as Record<
+        number,
+        boolean
+      >,
     stop: () => (stop(), handle.release()),
   };
 }

@@ -63,8 +63,14 @@ export interface RunningPod {
 
 const portsIn = (node: Json, key?: string, parent?: string, out = new Set<number>()): Set<number> => {
   if (Array.isArray(node)) for (const v of node) portsIn(v, undefined, key, out);
-  else if (node !== null && typeof node === "object") for (const [k, v] of Object.entries(node)) portsIn(v, k, key, out);
-  else if (key === "port_value" && (parent === "socket_address" || parent === "health_check_config") && typeof node === "number") out.add(node);
+  else if (node !== null && typeof node === "object")
+    for (const [k, v] of Object.entries(node)) portsIn(v, k, key, out);
+  else if (
+    key === "port_value" &&
+    (parent === "socket_address" || parent === "health_check_config") &&
+    typeof node === "number"
+  )
+    out.add(node);
   return out;
 };
 
@@ -72,7 +78,9 @@ const portsIn = (node: Json, key?: string, parent?: string, out = new Set<number
 function podPorts(pod: LocalPod): number[] {
   const all = new Set<number>();
   for (const doc of Object.values(pod.envoy.files)) portsIn(doc, undefined, undefined, all);
-  for (const c of pod.tailscale) for (const v of [c.env.TS_OUTBOUND_HTTP_PROXY_LISTEN, c.env.TS_LOCAL_ADDR_PORT]) if (v) all.add(Number(v.split(":").pop()));
+  for (const c of pod.tailscale)
+    for (const v of [c.env.TS_OUTBOUND_HTTP_PROXY_LISTEN, c.env.TS_LOCAL_ADDR_PORT])
+      if (v) all.add(Number(v.split(":").pop()));
   for (const c of [pod.envoy, ...pod.tailscale]) for (const p of c.probes) all.add(p.port);
   return [...all].sort((a, b) => a - b);
 }
@@ -87,7 +95,9 @@ async function allocate(ports: "free" | "real", wanted: number[], map: Map<numbe
  * state in its TS_STATE_DIR instead, which is on the container's /var/run volume and so survives a
  * container restart, as the Secret would. */
 function localState(name: string, env: Readonly<Record<string, string>>): Record<string, string> {
-  console.error(`${name}: no Kubernetes API here; node state is kept in ${env.TS_STATE_DIR ?? "the state dir"} instead of Secret ${env.TS_KUBE_SECRET}`);
+  console.error(
+    `${name}: no Kubernetes API here; node state is kept in ${env.TS_STATE_DIR ?? "the state dir"} instead of Secret ${env.TS_KUBE_SECRET}`,
+  );
   return { ...env, TS_KUBE_SECRET: "" };
 }
 
@@ -103,13 +113,27 @@ export async function httpGet(host: string, port: number, path: string, timeoutM
 }
 
 /** An exec hook, run as the container's user (it shares the pod's network, which is the host's here). */
-function execHook(command: string[], runAs: { uid: number; gid: number } | undefined, timeoutMs: number): Promise<void> {
-  const user = runAs ? ["--reuid", String(runAs.uid), "--regid", String(runAs.gid), "--clear-groups", "--no-new-privs"] : [];
+function execHook(
+  command: string[],
+  runAs: { uid: number; gid: number } | undefined,
+  timeoutMs: number,
+): Promise<void> {
+  const user = runAs
+    ? ["--reuid", String(runAs.uid), "--regid", String(runAs.gid), "--clear-groups", "--no-new-privs"]
+    : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(systemTool("setpriv"), ["--pdeathsig", "SIGKILL", ...user, "--", ...command], { stdio: "ignore" });
+    const child = spawn(systemTool("setpriv"), ["--pdeathsig", "SIGKILL", ...user, "--", ...command], {
+      stdio: "ignore",
+    });
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("error", reject);
-    child.once("exit", (code) => (clearTimeout(timer), code === 0 ? resolve() : reject(new Error(`preStop ${JSON.stringify(command)} exited ${code}`))));
+    child.once(
+      "exit",
+      (code) => (
+        clearTimeout(timer),
+        code === 0 ? resolve() : reject(new Error(`preStop ${JSON.stringify(command)} exited ${code}`))
+      ),
+    );
   });
 }
 
@@ -169,7 +193,9 @@ export async function startPod(manifests: Manifest[], opts: PodRunOptions): Prom
     throw e;
   }
 
-  const container = (name: string): { probes: Probe[]; preStop: PreStop; runAs: { uid: number; gid: number } | undefined } => {
+  const container = (
+    name: string,
+  ): { probes: Probe[]; preStop: PreStop; runAs: { uid: number; gid: number } | undefined } => {
     if (name === "envoy") return local.envoy;
     const c = local.tailscale.find((t) => t.name === name);
     if (!c) throw new Error(`no container ${name}`);
@@ -229,19 +255,25 @@ export async function startPod(manifests: Manifest[], opts: PodRunOptions): Prom
 /** Names of the clusters that Envoy health-checks (the tailnets' data and health clusters). */
 export function checkedClusters(files: EnvoyFiles): string[] {
   return Object.values(files)
-    .flatMap((d) => ((d.resources ?? []) as JsonObject[]))
+    .flatMap((d) => (d.resources ?? []) as JsonObject[])
     .filter((r) => Array.isArray(r.health_checks))
     .map((r) => r.name as string);
 }
 
 /** Waits until Envoy's health checks mark every checked cluster's endpoint healthy. */
-export async function waitHealthy(envoy: RunningEnvoy, files: EnvoyFiles, timeoutMs: number, clusters = checkedClusters(files)): Promise<void> {
+export async function waitHealthy(
+  envoy: RunningEnvoy,
+  files: EnvoyFiles,
+  timeoutMs: number,
+  clusters = checkedClusters(files),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await envoy.stats("membership_healthy$");
     const sick = clusters.filter((c) => (s[`cluster.${c}.membership_healthy`] ?? 0) < 1);
     if (sick.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`Envoy health checks still fail for ${sick.join(", ")} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`Envoy health checks still fail for ${sick.join(", ")} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -15,12 +15,26 @@ import type { EnvoyFiles } from "../envoy-remap.ts";
 
 /** Container fields the harness understands (image, pull policy and resources are not used locally). */
 export const UNDERSTOOD_CONTAINER_FIELDS = [
-  "name", "image", "imagePullPolicy", "command", "args", "env", "securityContext", "resources", "ports",
-  "startupProbe", "readinessProbe", "livenessProbe", "lifecycle", "volumeMounts",
+  "name",
+  "image",
+  "imagePullPolicy",
+  "command",
+  "args",
+  "env",
+  "securityContext",
+  "resources",
+  "ports",
+  "startupProbe",
+  "readinessProbe",
+  "livenessProbe",
+  "lifecycle",
+  "volumeMounts",
 ] as const;
 
 /** Env of the Tailscale containers: name -> how the harness treats it. */
-export const UNDERSTOOD_TS_ENV: Readonly<Record<string, "fieldRef:metadata.name" | "secretKeyRef" | "value" | "port" | "path">> = {
+export const UNDERSTOOD_TS_ENV: Readonly<
+  Record<string, "fieldRef:metadata.name" | "secretKeyRef" | "value" | "port" | "path">
+> = {
   POD_NAME: "fieldRef:metadata.name",
   TS_AUTHKEY: "secretKeyRef",
   // OAuth client credentials (tailnets[].oauth), instead of TS_AUTHKEY: containerboot mints keys with them.
@@ -117,18 +131,24 @@ export interface ReadPodOptions {
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown, what: string): Obj => {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error(`${what}: expected an object, got ${JSON.stringify(v)}`);
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw new Error(`${what}: expected an object, got ${JSON.stringify(v)}`);
   return v as Obj;
 };
 
 function onlyKnown(o: Obj, known: readonly string[], what: string): void {
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
-  if (unknown.length) throw new Error(`${what}: field(s) ${unknown.join(", ")} not understood by the e2e pod harness (tools/src/local/pod/spec.ts)`);
+  if (unknown.length)
+    throw new Error(
+      `${what}: field(s) ${unknown.join(", ")} not understood by the e2e pod harness (tools/src/local/pod/spec.ts)`,
+    );
 }
 
 /** kubelet's $(VAR) expansion: references to earlier env entries expand, $$ is a literal $, others stay. */
 export function expandVars(text: string, env: Readonly<Record<string, string>>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => (name === undefined ? "$" : (env[name] ?? m)));
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) =>
+    name === undefined ? "$" : (env[name] ?? m),
+  );
 }
 
 function renderedSecrets(manifests: Manifest[]): Record<string, Record<string, string>> {
@@ -136,7 +156,10 @@ function renderedSecrets(manifests: Manifest[]): Record<string, Record<string, s
     manifests
       .filter((m) => m.kind === "Secret")
       .map((m) => {
-        const data = Object.entries((m.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]);
+        const data = Object.entries((m.data ?? {}) as Record<string, string>).map(([k, v]) => [
+          k,
+          Buffer.from(v, "base64").toString(),
+        ]);
         const stringData = Object.entries((m.stringData ?? {}) as Record<string, string>);
         return [m.metadata.name, Object.fromEntries([...data, ...stringData])];
       }),
@@ -152,7 +175,8 @@ function readProbes(c: Obj, what: string): Probe[] {
     onlyKnown(probe, UNDERSTOOD_PROBE_FIELDS, `${what} ${kind}Probe`);
     const get = obj(probe.httpGet, `${what} ${kind}Probe.httpGet (only httpGet probes are understood)`);
     onlyKnown(get, ["path", "port"], `${what} ${kind}Probe.httpGet`);
-    if (typeof get.port !== "number") throw new Error(`${what} ${kind}Probe: only numeric ports are understood, got ${JSON.stringify(get.port)}`);
+    if (typeof get.port !== "number")
+      throw new Error(`${what} ${kind}Probe: only numeric ports are understood, got ${JSON.stringify(get.port)}`);
     probes.push({
       kind,
       path: String(get.path),
@@ -203,7 +227,10 @@ export function readPod(manifests: Manifest[], opts: ReadPodOptions = {}): Local
   const secrets = { ...renderedSecrets(manifests), ...(opts.secrets ?? {}) };
   for (const v of (pod.volumes ?? []) as Obj[]) {
     const kinds = Object.keys(v).filter((k) => k !== "name");
-    const ok = (v.name === "envoy-config" && kinds.join() === "configMap") || (String(v.name).endsWith("-run") && kinds.join() === "emptyDir") || (v.name === "kube-api-access" && kinds.join() === "projected");
+    const ok =
+      (v.name === "envoy-config" && kinds.join() === "configMap") ||
+      (String(v.name).endsWith("-run") && kinds.join() === "emptyDir") ||
+      (v.name === "kube-api-access" && kinds.join() === "projected");
     if (!ok) throw new Error(`pod volume ${JSON.stringify(v)} not understood by the e2e pod harness`);
   }
   const containers = (pod.containers ?? []) as Obj[];
@@ -216,34 +243,57 @@ export function readPod(manifests: Manifest[], opts: ReadPodOptions = {}): Local
     onlyKnown(c, UNDERSTOOD_CONTAINER_FIELDS, what);
     const mounts = mountsOf(c, what);
     if (name === "envoy") {
-      if (c.env !== undefined || c.command !== undefined) throw new Error(`${what}: env/command not understood by the e2e pod harness`);
-      if (mounts.length !== 1 || mounts[0]?.mountPath !== ENVOY_MOUNT || mounts[0]?.name !== "envoy-config") throw new Error(`${what}: mounts ${JSON.stringify(mounts)} not understood`);
-      envoy = { args: ((c.args ?? []) as unknown[]).map(String), probes: readProbes(c, what), preStop: readPreStop(c, what), runAs: runAsOf(pod, c), files: envoyFiles(manifests) };
+      if (c.env !== undefined || c.command !== undefined)
+        throw new Error(`${what}: env/command not understood by the e2e pod harness`);
+      if (mounts.length !== 1 || mounts[0]?.mountPath !== ENVOY_MOUNT || mounts[0]?.name !== "envoy-config")
+        throw new Error(`${what}: mounts ${JSON.stringify(mounts)} not understood`);
+      envoy = {
+        args: ((c.args ?? []) as unknown[]).map(String),
+        probes: readProbes(c, what),
+        preStop: readPreStop(c, what),
+        runAs: runAsOf(pod, c),
+        files: envoyFiles(manifests),
+      };
       continue;
     }
-    if (!name.startsWith("ts-")) throw new Error(`${what}: not understood by the e2e pod harness (expected envoy or ts-<tailnet>)`);
+    if (!name.startsWith("ts-"))
+      throw new Error(`${what}: not understood by the e2e pod harness (expected envoy or ts-<tailnet>)`);
     if (c.args !== undefined) throw new Error(`${what}: args not understood by the e2e pod harness`);
     let command: string[] | undefined;
     if (c.command !== undefined) {
       command = (c.command as unknown[]).map(String);
       const script = command[2] ?? "";
-      if (command.length !== 3 || command[0] !== "/bin/sh" || command[1] !== "-c" || !(SITE_WRAPPER.test(script) || KUBE_STATE_WRAPPER.test(script))) {
-        throw new Error(`${what}: command ${JSON.stringify(command)} not understood by the e2e pod harness (expected the site-name or kube-state wrapper)`);
+      if (
+        command.length !== 3 ||
+        command[0] !== "/bin/sh" ||
+        command[1] !== "-c" ||
+        !(SITE_WRAPPER.test(script) || KUBE_STATE_WRAPPER.test(script))
+      ) {
+        throw new Error(
+          `${what}: command ${JSON.stringify(command)} not understood by the e2e pod harness (expected the site-name or kube-state wrapper)`,
+        );
       }
     }
     const env: Record<string, string> = {};
     for (const e of (c.env ?? []) as Obj[]) {
       const envName = String(e.name);
       const how = UNDERSTOOD_TS_ENV[envName];
-      if (how === undefined) throw new Error(`${what}: env ${envName} not understood by the e2e pod harness (tools/src/local/pod/spec.ts UNDERSTOOD_TS_ENV)`);
+      if (how === undefined)
+        throw new Error(
+          `${what}: env ${envName} not understood by the e2e pod harness (tools/src/local/pod/spec.ts UNDERSTOOD_TS_ENV)`,
+        );
       onlyKnown(e, ["name", "value", "valueFrom"], `${what} env ${envName}`);
       if (how === "fieldRef:metadata.name") {
-        if ((obj(obj(e.valueFrom, envName).fieldRef, envName).fieldPath as string) !== "metadata.name") throw new Error(`${what} env ${envName}: only fieldRef metadata.name is understood`);
+        if ((obj(obj(e.valueFrom, envName).fieldRef, envName).fieldPath as string) !== "metadata.name")
+          throw new Error(`${what} env ${envName}: only fieldRef metadata.name is understood`);
         env[envName] = podName;
       } else if (how === "secretKeyRef") {
         const ref = obj(obj(e.valueFrom, envName).secretKeyRef, `${envName}.secretKeyRef`);
         const value = secrets[String(ref.name)]?.[String(ref.key)];
-        if (value === undefined) throw new Error(`${what} env ${envName}: Secret ${String(ref.name)} key ${String(ref.key)} is neither rendered nor supplied (ReadPodOptions.secrets)`);
+        if (value === undefined)
+          throw new Error(
+            `${what} env ${envName}: Secret ${String(ref.name)} key ${String(ref.key)} is neither rendered nor supplied (ReadPodOptions.secrets)`,
+          );
         env[envName] = value;
       } else {
         if (e.valueFrom !== undefined) throw new Error(`${what} env ${envName}: valueFrom not understood`);
@@ -252,8 +302,19 @@ export function readPod(manifests: Manifest[], opts: ReadPodOptions = {}): Local
     }
     const kubeApi = mounts.some((m) => m.name === "kube-api-access" && m.mountPath === SERVICE_ACCOUNT_MOUNT);
     const other = mounts.filter((m) => !(m.name === "kube-api-access" && m.mountPath === SERVICE_ACCOUNT_MOUNT));
-    if (other.length !== 1 || other[0]?.mountPath !== TS_RUN_MOUNT || other[0]?.name !== `${name}-run`) throw new Error(`${what}: mounts ${JSON.stringify(mounts)} not understood`);
-    tailscale.push({ name, tailnet: name.slice(3), command, env, probes: readProbes(c, what), preStop: readPreStop(c, what), runAs: runAsOf(pod, c), mounts: other.map((m) => m.mountPath), kubeApi });
+    if (other.length !== 1 || other[0]?.mountPath !== TS_RUN_MOUNT || other[0]?.name !== `${name}-run`)
+      throw new Error(`${what}: mounts ${JSON.stringify(mounts)} not understood`);
+    tailscale.push({
+      name,
+      tailnet: name.slice(3),
+      command,
+      env,
+      probes: readProbes(c, what),
+      preStop: readPreStop(c, what),
+      runAs: runAsOf(pod, c),
+      mounts: other.map((m) => m.mountPath),
+      kubeApi,
+    });
   }
   if (!envoy) throw new Error("the rendered pod has no envoy container");
   return { podName, envoy, tailscale, terminationGracePeriodSeconds: Number(pod.terminationGracePeriodSeconds ?? 30) };
@@ -280,13 +341,17 @@ export function remapPodForLocalRun(pod: LocalPod, run: PodRemap): LocalPod {
   const hostPort = (v: string): string => v.replace(/:(\d+)$/, (_m, p: string) => `:${port(Number(p))}`);
   const probes = (ps: Probe[]): Probe[] => ps.map((p) => ({ ...p, port: port(p.port) }));
   const preStop = (p: PreStop): PreStop =>
-    "exec" in p ? { exec: p.exec.map((a) => a.replace(/127\.0\.0\.1:(\d+)/g, (_m, n: string) => `127.0.0.1:${port(Number(n))}`)) } : { httpGet: { ...p.httpGet, port: port(p.httpGet.port) } };
+    "exec" in p
+      ? { exec: p.exec.map((a) => a.replace(/127\.0\.0\.1:(\d+)/g, (_m, n: string) => `127.0.0.1:${port(Number(n))}`)) }
+      : { httpGet: { ...p.httpGet, port: port(p.httpGet.port) } };
   return {
     ...pod,
     envoy: { ...pod.envoy, probes: probes(pod.envoy.probes), preStop: preStop(pod.envoy.preStop) },
     tailscale: pod.tailscale.map((c) => ({
       ...c,
-      env: Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, UNDERSTOOD_TS_ENV[k] === "port" ? hostPort(v) : v])),
+      env: Object.fromEntries(
+        Object.entries(c.env).map(([k, v]) => [k, UNDERSTOOD_TS_ENV[k] === "port" ? hostPort(v) : v]),
+      ),
       probes: probes(c.probes),
       preStop: preStop(c.preStop),
       mounts: c.mounts.map((m) => SANDBOX_PATHS[m] ?? m),
