@@ -235,3 +235,21 @@ describe.each(HELM_MAJORS.map((m) => [m]))(
     }, 120_000);
   },
 );
+
+describe.each(HELM_MAJORS.map((m) => [m]))("helm %i: scaling replicas", (major: HelmMajor) => {
+  it("creates the new pods' state Secrets in the same upgrade", async () => {
+    const c = cp();
+    const ns = await testNamespace(c, `scale${major}`);
+    const doc = {
+      tailscale: { state: "kubeSecret" },
+      tailnets: [{ name: "corp", authKey: "tskey-auth-scale", services: [{ host: "db.corp.ts.net", port: 5432 }] }],
+    };
+    await kubeHelmOk(c, major, ["install", RELEASE, CHART, "-n", ns, "-f", valuesFile(doc, "one")]);
+    const three = valuesFile({ ...doc, replicas: 3 }, "three");
+    const names = stateSecretNames(await valuesOf(three), RELEASE);
+    expect(names).toHaveLength(3);
+    await kubeHelmOk(c, major, ["upgrade", RELEASE, CHART, "-n", ns, "-f", three]);
+    expect(Object.keys(await stateData(c, ns, names)).sort()).toEqual([...names].sort());
+    expect(await podUids(c, ns, 3)).toHaveLength(3);
+  }, 120_000);
+});
