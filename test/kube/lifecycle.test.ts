@@ -220,7 +220,7 @@ describe.each(HELM_MAJORS.map((m) => [m]))(
       await c.kubectl(["create", "-n", ns, "-f", "-"], {
         input: JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name }, data: STATE }),
       });
-      const file = valuesFile(doc, "new");
+      const file = valuesFile({ ...doc, tailscale: { state: "kubeSecret" } }, "new");
       const refused = await kubeHelm(c, major, ["upgrade", RELEASE, CHART, "-n", ns, "-f", file]);
       expect(refused.exitCode).not.toBe(0);
       expect(refused.stderr).toMatch(/invalid ownership metadata|cannot be imported/);
