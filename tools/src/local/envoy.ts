@@ -20,6 +20,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { freeTcpPorts } from "./lab/ports.ts";
+import { setprivUserArgs } from "./lab/procs.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -269,18 +270,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
   let output = "";
   // As in the pod: a non-root uid with no capabilities, which may write only its own dir (admin address).
   const asUser = opts.runAs
-    ? (chownSync(tmp.dir, opts.runAs.uid, opts.runAs.gid),
-      [
-        "--reuid",
-        String(opts.runAs.uid),
-        "--regid",
-        String(opts.runAs.gid),
-        "--clear-groups",
-        "--no-new-privs",
-        "--inh-caps=-all",
-        "--",
-        envoy,
-      ])
+    ? (chownSync(tmp.dir, opts.runAs.uid, opts.runAs.gid), [...setprivUserArgs(opts.runAs), envoy])
     : [];
   const child = spawn(
     opts.runAs ? "setpriv" : envoy,

@@ -13,7 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { binPath, systemTool, TOOLS_BIN } from "./bins.ts";
 import type { KubeEndpoint } from "../kube/access.ts";
-import { startProcess, waitFor, type ExitInfo, type Proc } from "./procs.ts";
+import { setprivUserArgs, startProcess, waitFor, type ExitInfo, type Proc } from "./procs.ts";
 import { LAB_HOSTS } from "./sandbox.ts";
 import { tempDir } from "./tempdirs.ts";
 import { LAB_TAILSCALE_ENV } from "./tsenv.ts";
@@ -153,18 +153,7 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     tmpHost = path.join(dir, `run${gen}`, "tmp");
     fs.mkdirSync(tmpHost, { recursive: true, mode: 0o1777 });
     const [cmd, ...cmdArgs] = opts.command?.length ? opts.command : [binPath("containerboot")];
-    const user = opts.runAs
-      ? [
-          "--reuid",
-          String(opts.runAs.uid),
-          "--regid",
-          String(opts.runAs.gid),
-          "--clear-groups",
-          "--no-new-privs",
-          "--inh-caps=-all",
-          "--",
-        ]
-      : undefined;
+    const user = opts.runAs ? setprivUserArgs(opts.runAs) : undefined;
     const sandbox = {
       tmpDir: tmpHost,
       binds,

@@ -225,3 +225,18 @@ export function runCommand(
     });
   });
 }
+
+/** setpriv's arguments that run what follows them as a pod's non-root user: that uid and gid, no
+ * supplementary groups, no new privileges, no capabilities (the chart's securityContext drops ALL). */
+export function setprivUserArgs(runAs: { uid: number; gid: number }): string[] {
+  return [
+    "--reuid",
+    String(runAs.uid),
+    "--regid",
+    String(runAs.gid),
+    "--clear-groups",
+    "--no-new-privs",
+    "--inh-caps=-all",
+    "--",
+  ];
+}

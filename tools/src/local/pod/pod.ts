@@ -11,6 +11,7 @@ import { freePorts, startEnvoy, type RunningEnvoy } from "../envoy.ts";
 import type { EnvoyFiles } from "../envoy-remap.ts";
 import { systemTool } from "../lab/bins.ts";
 import { onCleanup } from "../lab/cleanup.ts";
+import { setprivUserArgs } from "../lab/procs.ts";
 import { startContainerboot, type Containerboot } from "../lab/containerboot.ts";
 import type { PodKubeAccess } from "../kube/access.ts";
 import { readPod, remapPodForLocalRun, type LocalPod, type PreStop, type Probe, type ReadPodOptions } from "./spec.ts";
@@ -118,11 +119,9 @@ function execHook(
   runAs: { uid: number; gid: number } | undefined,
   timeoutMs: number,
 ): Promise<void> {
-  const user = runAs
-    ? ["--reuid", String(runAs.uid), "--regid", String(runAs.gid), "--clear-groups", "--no-new-privs"]
-    : [];
+  const user = runAs ? setprivUserArgs(runAs) : ["--"];
   return new Promise((resolve, reject) => {
-    const child = spawn(systemTool("setpriv"), ["--pdeathsig", "SIGKILL", ...user, "--", ...command], {
+    const child = spawn(systemTool("setpriv"), ["--pdeathsig", "SIGKILL", ...user, ...command], {
       stdio: "ignore",
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
