@@ -4,7 +4,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { helm, type HelmMajor, type HelmResult } from "../../tools/src/helm/helm.ts";
-import { parseManifests, type Manifest } from "../../tools/src/helm/manifests.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";
 import { startControlPlane, type ControlPlane } from "../../tools/src/local/kube/controlplane.ts";
 import { restrictedNamespace } from "../../tools/src/local/kube/access.ts";
@@ -78,9 +77,4 @@ export async function listObjects(
   return (await cp.getJson<{ items: KubeObject[] }>(args)).items;
 }
 
-/** The objects of a rendered release that exist in the namespace, as kind/name. */
-export function refsOf(manifests: Manifest[]): string[] {
-  return manifests.map((m) => `${m.kind.toLowerCase()}/${m.metadata.name}`).sort();
-}
-
-export { parseManifests, type ControlPlane };
+export type { ControlPlane };
