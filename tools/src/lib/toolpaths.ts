@@ -20,7 +20,9 @@ export type ToolName =
   | "etcd"
   | "kube-apiserver"
   | "kube-controller-manager"
-  | "kubectl";
+  | "kubectl"
+  | "pause"
+  | "coredns";
 
 const INSTALL_GROUP: Record<ToolName, string> = {
   helm3: "helm3",
@@ -37,6 +39,8 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   "kube-apiserver": "kube",
   "kube-controller-manager": "kube",
   kubectl: "kube",
+  pause: "node",
+  coredns: "node",
 };
 
 export class MissingToolError extends Error {}
