@@ -203,10 +203,40 @@ install_kube() {
   done_ "$s"
 }
 
+# The local cluster's node (tailnet-egress cluster up): kubelet, kube-scheduler and kube-proxy from the same
+# wrapper module as the control plane, CoreDNS (only the plugins its Corefile uses) and the pod sandbox's
+# pause process from tools/node-build, and containerd, runc, the CNI plugins, iptables, conntrack and a static
+# busybox (the images' shell and tools) from Debian.
+install_node() {
+  system_tool containerd containerd containerd
+  system_tool runc runc runc
+  system_tool /usr/lib/cni/bridge containernetworking-plugins "the CNI plugins"
+  system_tool iptables iptables iptables
+  system_tool conntrack conntrack conntrack
+  system_tool /bin/busybox busybox-static "a static busybox"
+  local s="node-$KUBE_VERSION-coredns-$COREDNS_VERSION"; have "$s" && return 0
+  install_kube
+  check_pin node-build github.com/coredns/coredns "$COREDNS_VERSION"
+  local tmp; tmp=$(mktemp -d)
+  local ld t; ld=$(kube_build_ldflags)
+  for t in kubelet kube-scheduler kube-proxy; do
+    log "building $t $KUBE_VERSION (tools/kube-build)"
+    (cd "$here/kube-build" && CGO_ENABLED=0 go build -ldflags "-s -w $ld" -o "$tmp/$t" "k8s.io/kubernetes/cmd/$t")
+  done
+  for t in coredns pause; do
+    log "building $t (tools/node-build)"
+    (cd "$here/node-build" && CGO_ENABLED=0 go build -ldflags "-s -w" -o "$tmp/$t" "./$t")
+  done
+  mv "$tmp"/* "$BIN/"
+  rm -rf "$tmp"
+  done_ "$s"
+}
+
 # system_tool <command> <Debian package> <what>: a tool taken from the system; on Debian/Ubuntu as root it is
 # installed with apt-get (the only tools not built from the Go module proxy or PyPI).
 system_tool() {
   command -v "$1" >/dev/null 2>&1 && return 0
+  [[ $1 == /* && -e $1 ]] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing $2 (apt-get install $2)"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1 ||
@@ -223,7 +253,7 @@ install_gpg() { system_tool gpg gnupg GnuPG; }
 # ShellCheck checks every shell script (npm run lint) and the apply script `tailnet-egress f5xc --out` writes.
 install_shellcheck() { system_tool shellcheck shellcheck ShellCheck; }
 
-all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg shellcheck kube)
+all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg shellcheck kube node)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac
