@@ -53,7 +53,7 @@ function randomLoopback(): string {
   return `127.${100 + Math.floor(Math.random() * 150)}.${b()}.${b()}`;
 }
 
-function kubeconfigText(server: string, pki: Pki, user: string, cert: { cert: string; key: string }): string {
+export function kubeconfigText(server: string, pki: Pki, user: string, cert: { cert: string; key: string }): string {
   const b64 = (f: string) => fs.readFileSync(f).toString("base64");
   return JSON.stringify({
     apiVersion: "v1",
@@ -93,6 +93,18 @@ export interface ControlPlaneOptions {
   name?: string;
   /** Extra kube-apiserver flags (--flag=value). */
   apiserverFlags?: readonly string[];
+  /** The address every component listens on; default a random loopback address of its own. */
+  host?: string;
+  /** The API server's port; default 443. */
+  port?: number;
+  /** Where the PKI, data and logs go; default a fresh temp dir (removed by stop()). */
+  dir?: string;
+  /** Keep the kubernetes Service's endpoints (a cluster with a node, whose pods reach the API through it). */
+  serviceEndpoints?: boolean;
+  /** More IPs for the API server's certificate. */
+  extraIps?: readonly string[];
+  /** Called once the PKI exists, before the API server starts; returns more API server flags. */
+  withPki?: (pki: Pki) => Promise<readonly string[]>;
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -102,13 +114,18 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     kcm: toolPath("kube-controller-manager"),
     kubectl: toolPath("kubectl"),
   };
-  const dir = tempDir(`kube-${opts.name ?? "cp"}`);
-  const host = randomLoopback();
-  const server = `https://${host}:${API_PORT}`;
+  const dir = opts.dir ?? tempDir(`kube-${opts.name ?? "cp"}`);
+  const host = opts.host ?? randomLoopback();
+  const port = opts.port ?? API_PORT;
+  const server = `https://${host}:${port}`;
   const startup: Record<string, number> = {};
   const procs: Proc[] = [];
   let t0 = Date.now();
-  const pki = await makePki(path.join(dir, "pki"), { ips: [host, "10.0.0.1"], dnsNames: IN_CLUSTER_NAMES });
+  const pki = await makePki(path.join(dir, "pki"), {
+    ips: [host, "10.0.0.1", ...(opts.extraIps ?? [])],
+    dnsNames: IN_CLUSTER_NAMES,
+  });
+  const pkiFlags = opts.withPki ? await opts.withPki(pki) : [];
   startup.pki = (Date.now() - t0) / 1000;
   const kubeconfig = path.join(dir, "admin.kubeconfig");
   fs.writeFileSync(kubeconfig, kubeconfigText(server, pki, "admin", pki.admin));
@@ -171,10 +188,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       args: [
         `--etcd-servers=${etcdUrl}`,
         `--bind-address=${host}`,
-        `--secure-port=${API_PORT}`,
+        `--secure-port=${port}`,
         `--advertise-address=${host}`,
         // A loopback advertise address cannot go into the kubernetes Service's Endpoints.
-        "--endpoint-reconciler-type=none",
+        ...(opts.serviceEndpoints ? [] : ["--endpoint-reconciler-type=none"]),
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         `--tls-cert-file=${pki.apiserver.cert}`,
         `--tls-private-key-file=${pki.apiserver.key}`,
@@ -187,6 +204,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         "--profiling=false",
         "--v=1",
         ...(opts.apiserverFlags ?? []),
+        ...pkiFlags,
       ],
     });
     procs.push(apiserver);

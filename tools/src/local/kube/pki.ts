@@ -113,3 +113,31 @@ export async function makePki(
     serviceAccount: { key: saKey, pub: saPub },
   };
 }
+
+export interface NodePki {
+  /** The kubelet's client certificate (system:node:<name> in system:nodes) and its serving certificate. */
+  kubelet: { cert: string; key: string };
+  kubeletServing: { cert: string; key: string };
+  scheduler: { cert: string; key: string };
+  kubeProxy: { cert: string; key: string };
+  /** What the API server presents to kubelets (logs, exec, port-forward). */
+  apiserverKubeletClient: { cert: string; key: string };
+}
+
+/** The certificates a single node adds to a PKI made by makePki, signed by the same CA. */
+export async function makeNodePki(pki: Pki, node: { name: string; ip: string }): Promise<NodePki> {
+  const [kubelet, kubeletServing, scheduler, kubeProxy, apiserverKubeletClient] = await Promise.all([
+    leaf(pki.dir, "kubelet", `/O=system:nodes/CN=system:node:${node.name}`, "clientAuth"),
+    leaf(
+      pki.dir,
+      "kubelet-serving",
+      `/O=system:nodes/CN=system:node:${node.name}`,
+      "serverAuth",
+      `DNS:${node.name},IP:${node.ip}`,
+    ),
+    leaf(pki.dir, "scheduler", "/CN=system:kube-scheduler", "clientAuth"),
+    leaf(pki.dir, "kube-proxy", "/CN=system:kube-proxy", "clientAuth"),
+    leaf(pki.dir, "apiserver-kubelet-client", "/O=system:masters/CN=kube-apiserver-kubelet-client", "clientAuth"),
+  ]);
+  return { kubelet, kubeletServing, scheduler, kubeProxy, apiserverKubeletClient };
+}

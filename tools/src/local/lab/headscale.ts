@@ -18,6 +18,8 @@ export interface HeadscaleOptions {
   /** Tailnet address ranges; give each tailnet its own so IPs never collide across tailnets. */
   prefixV4?: string;
   prefixV6?: string;
+  /** Address for the control server, DERP and STUN; default 127.0.0.1 (a local cluster uses its node IP). */
+  host?: string;
 }
 
 export interface AuthKeyOptions {
@@ -78,11 +80,12 @@ export async function startHeadscale(opts: HeadscaleOptions): Promise<Headscale>
     await freeTcpPort(),
     await freeUdpPort(),
   ];
-  const url = `http://${LOOPBACK}:${port}`;
+  const host = opts.host ?? LOOPBACK;
+  const url = `http://${host}:${port}`;
   const baseDomain = opts.baseDomain ?? `${opts.name}.lab.test`;
   const config = {
     server_url: url,
-    listen_addr: `${LOOPBACK}:${port}`,
+    listen_addr: `${host}:${port}`,
     metrics_listen_addr: `${LOOPBACK}:${metricsPort}`,
     grpc_listen_addr: `${LOOPBACK}:${grpcPort}`,
     grpc_allow_insecure: false,
@@ -99,10 +102,10 @@ export async function startHeadscale(opts: HeadscaleOptions): Promise<Headscale>
         region_code: `lab${n}`,
         region_name: `lab ${opts.name} embedded DERP`,
         verify_clients: true,
-        stun_listen_addr: `${LOOPBACK}:${stunPort}`,
+        stun_listen_addr: `${host}:${stunPort}`,
         private_key_path: path.join(dir, "derp_server_private.key"),
         automatically_add_embedded_derp_region: true,
-        ipv4: LOOPBACK,
+        ipv4: host,
       },
       urls: [],
       paths: [],
