@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   start: () => import("./commands/start.ts"),
   package: () => import("./commands/package.ts"),
   f5xc: () => import("./commands/f5xc.ts"),
+  cluster: () => import("./commands/cluster.ts"),
 };
 
 const usage = `Usage: tailnet-egress <command> [options]
@@ -24,6 +25,7 @@ Commands:
   start      run the pod locally (npm start)
   package    package the chart reproducibly into dist/, signed (npm run package)
   f5xc       print F5 XC origin pools and a health check for the release's Service
+  cluster    a real single-node Kubernetes on this machine, in a network namespace (up, exec, down)
 
 Run tailnet-egress <command> --help for a command's options. ${DEBUG_FLAG}, anywhere on the command line
 (or TAILNET_EGRESS_DEBUG=1), prints the stack trace of an error.

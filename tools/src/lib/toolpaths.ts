@@ -21,8 +21,11 @@ export type ToolName =
   | "kube-apiserver"
   | "kube-controller-manager"
   | "kubectl"
-  | "pause"
-  | "coredns";
+  | "kubelet"
+  | "kube-scheduler"
+  | "kube-proxy"
+  | "coredns"
+  | "pause";
 
 const INSTALL_GROUP: Record<ToolName, string> = {
   helm3: "helm3",
@@ -39,8 +42,11 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   "kube-apiserver": "kube",
   "kube-controller-manager": "kube",
   kubectl: "kube",
-  pause: "node",
+  kubelet: "node",
+  "kube-scheduler": "node",
+  "kube-proxy": "node",
   coredns: "node",
+  pause: "node",
 };
 
 export class MissingToolError extends Error {}
@@ -73,6 +79,13 @@ const SYSTEM_INSTALL = {
   sh: "apt-get install dash",
   ip: "apt-get install iproute2",
   openssl: "apt-get install openssl",
+  nsenter: "apt-get install util-linux",
+  mount: "apt-get install mount",
+  sysctl: "apt-get install procps",
+  containerd: "bash tools/toolchain.sh node",
+  ctr: "bash tools/toolchain.sh node",
+  runc: "bash tools/toolchain.sh node",
+  iptables: "bash tools/toolchain.sh node",
 } as const;
 export type SystemToolName = keyof typeof SYSTEM_INSTALL;
 

@@ -1,0 +1,252 @@
+// The host side of a local cluster: `up` makes its network namespace and starts the supervisor inside it
+// (supervisor.ts), `exec` runs a command in that namespace with KUBECONFIG set, and `down` stops everything
+// by PID and removes the namespace, the cgroups and the state directory. Only the namespace, the cgroups
+// and the state directory are ever touched on the host; no address outside the namespace is used.
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { repoPath } from "../../lib/paths.ts";
+import { requireTools, TOOLS_DIR } from "../../lib/toolpaths.ts";
+import { systemTool } from "../lab/bins.ts";
+import { logTail, runCommand, waitFor } from "../lab/procs.ts";
+import { layout, NODE_IP, SERVICE_CIDR, type Layout } from "./layout.ts";
+import { livingSupervisor, readState, writeSupervisorPid, type ClusterState } from "./state.ts";
+
+export const DEFAULT_CLUSTER = "local";
+
+export interface UpOptions {
+  name?: string;
+  demo?: boolean;
+  /** kubelet syncFrequency, e.g. "5s"; default the kubelet's own (1m). */
+  syncFrequency?: string;
+  timeoutMs?: number;
+}
+
+export interface Cluster extends ClusterState {
+  layout: Layout;
+  /** Runs a command in the cluster's network namespace with KUBECONFIG set; throws on failure. */
+  exec(
+    argv: readonly string[],
+    o?: { input?: string; timeoutMs?: number },
+  ): Promise<{ stdout: string; stderr: string }>;
+  kubectl(args: readonly string[], o?: { input?: string; timeoutMs?: number }): Promise<string>;
+  down(): Promise<void>;
+}
+
+function ip(args: readonly string[]): string {
+  return execFileSync(systemTool("ip"), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function netnsExists(ns: string): boolean {
+  return fs.existsSync(`/run/netns/${ns}`);
+}
+
+function makeNetns(l: Layout): void {
+  const [a, b] = l.veth;
+  ip(["netns", "add", l.netns]);
+  const n = (...args: string[]) => ip(["-n", l.netns, ...args]);
+  n("link", "set", "lo", "up");
+  // The node IP sits on a veth pair whose two ends both stay in the namespace: no link to the host.
+  n("link", "add", a, "type", "veth", "peer", "name", b);
+  n("addr", "add", `${NODE_IP}/24`, "dev", a);
+  n("link", "set", b, "up");
+  n("link", "set", a, "up");
+  // The node itself reaches ClusterIPs through kube-proxy's DNAT in OUTPUT, which needs a route.
+  n("route", "add", SERVICE_CIDR, "dev", a, "src", NODE_IP);
+  execFileSync(systemTool("ip"), ["netns", "exec", l.netns, systemTool("sysctl"), "-qw", "net.ipv4.ip_forward=1"]);
+}
+
+/** PATH inside `exec`: `helm` (Helm 3; helm3 and helm4 by name), kubectl and the rest of the toolchain. */
+function execPath(l: Layout): string {
+  const bin = path.join(l.dir, "bin");
+  if (!fs.existsSync(path.join(bin, "helm"))) {
+    fs.mkdirSync(bin, { recursive: true });
+    fs.symlinkSync(path.join(TOOLS_DIR, "bin", "helm3"), path.join(bin, "helm"));
+  }
+  return [bin, path.join(TOOLS_DIR, "bin"), process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin"].join(":");
+}
+
+export function execEnv(l: Layout): Record<string, string> {
+  return { KUBECONFIG: l.kubeconfig, PATH: execPath(l) };
+}
+
+/** nsenter's arguments that put a command into the cluster's network namespace. */
+export function nsenterArgs(pid: number): string[] {
+  return ["-t", String(pid), "-n", "--"];
+}
+
+function attach(l: Layout, state: ClusterState): Cluster {
+  const exec: Cluster["exec"] = (argv, o = {}) =>
+    runCommand(systemTool("nsenter"), [...nsenterArgs(state.pid), ...argv], {
+      env: execEnv(l),
+      timeoutMs: o.timeoutMs ?? 120_000,
+      ...(o.input === undefined ? {} : { input: o.input }),
+    });
+  return {
+    ...state,
+    layout: l,
+    exec,
+    kubectl: async (args, o) => (await exec(["kubectl", ...args], o)).stdout,
+    down: () => clusterDown(l.name),
+  };
+}
+
+/** The running cluster of that name, or an error saying how to start it. */
+export function clusterOf(name = DEFAULT_CLUSTER): Cluster {
+  const l = layout(name);
+  const state = readState(l);
+  if (!state || livingSupervisor(l) !== state.pid) {
+    throw new Error(`no local cluster "${name}" is running; start one with: npx tailnet-egress cluster up`);
+  }
+  return attach(l, state);
+}
+
+export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
+  const l = layout(o.name ?? DEFAULT_CLUSTER);
+  requireTools(["etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "kubelet", "kube-scheduler"]);
+  requireTools(["kube-proxy", "coredns", "pause", "envoy", "tailscaled", "tailscale", "containerboot", "helm3"]);
+  if (o.demo) requireTools(["headscale"]);
+  for (const t of ["containerd", "ctr", "runc", "iptables", "nsenter", "unshare", "mount", "ip"] as const)
+    systemTool(t);
+  if (livingSupervisor(l) !== undefined) {
+    throw new Error(`local cluster "${l.name}" is already up; stop it first: npx tailnet-egress cluster down`);
+  }
+  await clusterDown(l.name); // whatever a killed run left behind
+  fs.mkdirSync(l.dir, { recursive: true, mode: 0o700 });
+  makeNetns(l);
+  const log = fs.openSync(l.supervisorLog, "a");
+  const args = [repoPath("bin", "tailnet-egress.js"), "cluster", "supervise", l.name];
+  if (o.demo) args.push("--demo");
+  if (o.syncFrequency) args.push("--sync-frequency", o.syncFrequency);
+  const child = spawn(
+    systemTool("nsenter"),
+    [
+      `--net=/run/netns/${l.netns}`,
+      "--",
+      systemTool("unshare"),
+      "--mount",
+      "--propagation",
+      "slave",
+      "--",
+      process.execPath,
+      ...args,
+    ],
+    {
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, TAILNET_EGRESS_CLUSTER_DIR: path.dirname(l.dir) },
+    },
+  );
+  fs.closeSync(log);
+  if (child.pid === undefined) throw new Error("could not start the cluster supervisor");
+  writeSupervisorPid(l, child.pid);
+  child.unref();
+  const supervisorLog = () => logTail(fs.readFileSync(l.supervisorLog, "utf8"), 30);
+  try {
+    const state = await waitFor(
+      `local cluster "${l.name}" ready`,
+      o.timeoutMs ?? 600_000,
+      async () => {
+        if (livingSupervisor(l) === undefined) throw new Error(`the cluster supervisor exited:\n${supervisorLog()}`);
+        const s = readState(l);
+        return s?.pid === child.pid ? s : undefined;
+      },
+      250,
+    );
+    return attach(l, state);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    await clusterDown(l.name);
+    throw new Error(`${msg}\n--- ${l.supervisorLog} ---\n${supervisorLog()}`);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+async function gone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return !alive(pid);
+}
+
+/** Every cgroup directory of the cluster, deepest first. */
+function cgroupDirs(l: Layout): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
+    out.push(d);
+  };
+  const base = "/sys/fs/cgroup";
+  const tops = fs.existsSync(path.join(base, "cgroup.controllers"))
+    ? [path.join(base, l.cgroupRoot)]
+    : fs.readdirSync(base).map((c) => path.join(base, c, l.cgroupRoot));
+  for (const t of tops) if (fs.existsSync(t)) walk(t);
+  return out;
+}
+
+function killTree(l: Layout, mountNs: string | undefined): void {
+  for (const d of cgroupDirs(l)) {
+    for (const p of fs.readFileSync(path.join(d, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) {
+      try {
+        process.kill(Number(p), "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+  }
+  if (mountNs === undefined) return;
+  for (const p of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (fs.readlinkSync(`/proc/${p}/ns/mnt`) === mountNs) process.kill(Number(p), "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** Stops the cluster: the supervisor (which stops its children), then anything left, then the namespace. */
+export async function clusterDown(name = DEFAULT_CLUSTER): Promise<void> {
+  const l = layout(name);
+  const pid = livingSupervisor(l);
+  let mountNs: string | undefined;
+  if (pid !== undefined) {
+    try {
+      mountNs = fs.readlinkSync(`/proc/${pid}/ns/mnt`);
+    } catch {
+      // just exited
+    }
+    process.kill(pid, "SIGTERM");
+    if (!(await gone(pid, 60_000))) process.kill(pid, "SIGKILL");
+  }
+  // Pods (in the cluster's cgroups) and containerd's shims (in the supervisor's mount namespace).
+  for (let i = 0; i < 5 && (cgroupDirs(l).length > 0 || mountNs); i++) {
+    killTree(l, mountNs);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const d of cgroupDirs(l)) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        // still busy: next round
+      }
+    }
+    if (cgroupDirs(l).length === 0) break;
+  }
+  if (netnsExists(l.netns)) ip(["netns", "del", l.netns]);
+  fs.rmSync(l.dir, { recursive: true, force: true });
+}
+
+export async function waitForPods(c: Cluster, ns: string, selector: string, timeoutMs = 180_000): Promise<void> {
+  await c.kubectl(
+    ["-n", ns, "wait", "--for=condition=Ready", "pod", "-l", selector, `--timeout=${timeoutMs / 1000}s`],
+    {
+      timeoutMs: timeoutMs + 10_000,
+    },
+  );
+}
