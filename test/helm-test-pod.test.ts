@@ -1,7 +1,7 @@
-// The `helm test` pod connects to every port of the release Service, never receives Service traffic,
-// meets the restricted Pod Security Standard, and its script (files/check-ports.sh) works outside the
-// cluster: against loopback servers here, with the shells and HTTP clients it supports, checking each
-// tailnet's readiness URL before its ports.
+// The `helm test` pod asks Envoy's /ready/<tailnet> for each tailnet before connecting to that tailnet's ports
+// of the release Service, never receives Service traffic, meets the restricted Pod Security Standard, and its
+// script (files/check-ports.sh) works outside the cluster: against loopback servers here, with the shells and
+// HTTP clients it supports.
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type AddressInfo, type Server } from "node:net";
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findOne, servicePorts, type Manifest } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
 import { goldenCases } from "../tools/src/golden/cases.ts";
+import { planPorts } from "../tools/src/plan/ports.ts";
 import { manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
 
@@ -23,10 +24,11 @@ const testPod = (ms: Manifest[]): Manifest => findOne(ms, "Pod", "-test-connecti
 
 describe("helm test pod", () => {
   it.each(goldenCases().map((c) => [c.name, c.file] as const))(
-    "%s: checks every Service port (or renders no test pod when tests.enabled is false)",
+    "%s: checks each tailnet's /ready/<tailnet>, then its Service ports (or renders no test pod when tests.enabled is false)",
     async (_n, file) => {
       const ms = await manifestsOf(file);
-      if ((await valuesOf(file)).tests.enabled === false) {
+      const values = await valuesOf(file);
+      if (values.tests.enabled === false) {
         expect(ms.filter((m) => m.kind === "Pod")).toEqual([]);
         return;
       }
@@ -35,7 +37,22 @@ describe("helm test pod", () => {
       const svc = findOne(ms, "Service");
       const host = `${svc.metadata.name}.${svc.metadata.namespace}.svc`;
       const command = (pod.spec as PodSpec).containers[0]!.command;
-      const endpoints = command.slice(command.indexOf("-w") + 2);
+      const args = command.slice(command.indexOf("check-ports") + 1);
+      // The health port first, then each tailnet's readiness URL followed by its ports, tailnet by tailnet.
+      const ports = new Map(servicePorts(ms).map((p) => [p.name, p.port]));
+      const health = `${host}:${ports.get("health")}`;
+      expect(args).toEqual([
+        "-w",
+        String(values.tests.connectTimeout),
+        `health=${health}`,
+        ...planPorts(values).tailnets.flatMap((tn) => [
+          "-r",
+          `${tn.name}=http://${health}/ready/${tn.name}`,
+          ...tn.services.map((s) => `${s.portName}=${host}:${ports.get(s.portName)}`),
+        ]),
+      ]);
+      // Every Service port is checked.
+      const endpoints = args.filter((a, i) => a.includes("=") && args[i - 1] !== "-r");
       expect(endpoints).toEqual(servicePorts(ms).map((p) => `${p.name}=${host}:${p.port}`));
       // The Service must never select the test pod.
       const selector = (svc.spec as { selector: Record<string, string> }).selector;
