@@ -1,15 +1,25 @@
 #!/bin/sh
-# Connects to each TCP endpoint and reports which fail. Used by the chart's `helm test` pod
-# (templates/tests/test-connection.yaml, busybox sh + nc) and runnable anywhere with sh and nc, or with
-# bash and timeout where nc is missing (bash's /dev/tcp):
-#   sh files/check-ports.sh [-w SECONDS] [NAME=]HOST:PORT ...
-# e.g. bash files/check-ports.sh -w 2 web=127.0.0.1:10000 db=127.0.0.1:10001
-# Prints one line per endpoint (ok/FAIL, name, host:port) and exits 1 if any failed, 2 on bad usage.
+# Checks that each tailnet is ready, then connects to its TCP endpoints, and reports which fail. Used by the
+# chart's `helm test` pod (templates/tests/test-connection.yaml, busybox sh + wget + nc) and runnable anywhere
+# with sh, nc and wget or curl, or with bash and timeout where nc is missing (bash's /dev/tcp):
+#   sh files/check-ports.sh [-w SECONDS] [NAME=]HOST:PORT ... [-r TAILNET=URL [NAME=]HOST:PORT ...] ...
+# e.g. sh files/check-ports.sh -w 2 health=127.0.0.1:10501 \
+#        -r corp=http://127.0.0.1:10501/ready/corp web=127.0.0.1:10000 db=127.0.0.1:10001
+# -r TAILNET=URL: the endpoints after it, up to the next -r, belong to TAILNET. URL (Envoy's /ready/<tailnet>,
+# 200 while that tailnet's node is up, else 503) is fetched first, with wget -T or curl -m SECONDS; if it
+# fails, each of them is reported FAIL "(tailnet TAILNET not ready)" without a connection attempt.
+# Endpoints before the first -r belong to no tailnet. SECONDS (default 3) bounds each request and connection.
+# Prints one line per endpoint (ok/FAIL, name, host:port) and a summary naming the failed ones as
+# TAILNET/NAME and the tailnets not ready; exits 1 if any failed, 2 on bad usage.
 # IPv6 hosts are written in brackets: [fd7a:115c:a1e0::1]:443.
 set -u
+usage() {
+  echo "usage: check-ports.sh [-w SECONDS] [NAME=]HOST:PORT ... [-r TAILNET=URL [NAME=]HOST:PORT ...] ..." >&2
+  exit 2
+}
 secs=3
 if [ "${1:-}" = "-w" ]; then secs=${2:?-w needs seconds}; shift 2; fi
-[ $# -gt 0 ] || { echo "usage: check-ports.sh [-w SECONDS] [NAME=]HOST:PORT ..." >&2; exit 2; }
+[ $# -gt 0 ] || usage
 if command -v nc >/dev/null 2>&1; then
   probe() { nc -z -w "$secs" "$1" "$2" </dev/null >/dev/null 2>&1; }
 elif [ -n "${BASH_VERSION:-}" ] && command -v timeout >/dev/null 2>&1; then
@@ -18,26 +28,63 @@ elif [ -n "${BASH_VERSION:-}" ] && command -v timeout >/dev/null 2>&1; then
 else
   echo "check-ports: needs nc, or bash with timeout" >&2; exit 2
 fi
+# ready URL: succeeds only on a 2xx answer within $secs. Chosen at the first -r, so plain port lists need no HTTP client.
+pick_ready() {
+  if command -v wget >/dev/null 2>&1 && wget --help 2>&1 | grep -q -e '-T SEC' -e '--timeout'; then
+    ready() { wget -q -T "$secs" -O /dev/null "$1" >/dev/null 2>&1; }
+  elif command -v curl >/dev/null 2>&1; then
+    ready() { curl -fs -m "$secs" -o /dev/null "$1" >/dev/null 2>&1; }
+  elif command -v wget >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1; then
+    # A wget built without -T (Debian's busybox, which crashes on it): bounded by timeout instead.
+    ready() { timeout "$secs" wget -q -O /dev/null "$1" >/dev/null 2>&1; }
+  else
+    echo "check-ports: -r needs wget or curl" >&2; exit 2
+  fi
+  picked=1
+}
+picked=""
 total=0
 failed=""
-for arg in "$@"; do
+tailnet=""
+up=1
+tailnets=0
+down=""
+while [ $# -gt 0 ]; do
+  arg=$1
+  shift
+  if [ "$arg" = "-r" ]; then
+    case ${1:-} in ?*=?*) ;; *) usage ;; esac
+    tailnet=${1%%=*}
+    url=${1#*=}
+    shift
+    [ -n "$picked" ] || pick_ready
+    tailnets=$((tailnets + 1))
+    if ready "$url"; then up=1; else up=0; down="$down $tailnet"; fi
+    continue
+  fi
   case $arg in *=*) name=${arg%%=*}; addr=${arg#*=} ;; *) name=$arg; addr=$arg ;; esac
   port=${addr##*:}
   host=${addr%:*}
   host=${host#[}
   host=${host%]}
   total=$((total + 1))
-  if probe "$host" "$port"; then
+  if [ "$up" = 0 ]; then
+    why=" (tailnet $tailnet not ready)"
+  elif probe "$host" "$port"; then
     echo "ok    $name $addr"
+    continue
   else
-    echo "FAIL  $name $addr"
-    failed="$failed $name"
+    why=""
   fi
+  echo "FAIL  $name $addr$why"
+  failed="$failed ${tailnet:+$tailnet/}$name"
 done
-if [ -n "$failed" ]; then
+[ "$total" -gt 0 ] || usage
+if [ -n "$failed$down" ]; then
   # shellcheck disable=SC2086 # split on purpose: $failed is a space-separated list of names
   set -- $failed
-  echo "$# of $total port(s) failed:$failed"
+  echo "$# of $total port(s) failed:$failed${down:+; tailnet(s) not ready:$down}"
   exit 1
 fi
-echo "all $total port(s) accept connections"
+[ "$tailnets" -eq 0 ] || ready_note=", $tailnets tailnet(s) ready"
+echo "all $total port(s) accept connections${ready_note:-}"

@@ -1,13 +1,18 @@
-// The `helm test` pod connects to every port of the release Service, never receives Service traffic,
-// meets the restricted Pod Security Standard, and its script (files/check-ports.sh) works outside the
-// cluster against a host:port list.
-import { readFileSync } from "node:fs";
+// The `helm test` pod asks Envoy's /ready/<tailnet> for each tailnet before connecting to that tailnet's ports
+// of the release Service, never receives Service traffic, meets the restricted Pod Security Standard, and its
+// script (files/check-ports.sh) works outside the cluster: against loopback servers here, with the shells and
+// HTTP clients it supports.
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type AddressInfo, type Server } from "node:net";
-import { execa } from "execa";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa, execaSync } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findOne, servicePorts, type Manifest } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
 import { goldenCases } from "../tools/src/golden/cases.ts";
+import { planPorts } from "../tools/src/plan/ports.ts";
 import { manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
 
@@ -19,10 +24,11 @@ const testPod = (ms: Manifest[]): Manifest => findOne(ms, "Pod", "-test-connecti
 
 describe("helm test pod", () => {
   it.each(goldenCases().map((c) => [c.name, c.file] as const))(
-    "%s: checks every Service port (or renders no test pod when tests.enabled is false)",
+    "%s: checks each tailnet's /ready/<tailnet>, then its Service ports (or renders no test pod when tests.enabled is false)",
     async (_n, file) => {
       const ms = await manifestsOf(file);
-      if ((await valuesOf(file)).tests.enabled === false) {
+      const values = await valuesOf(file);
+      if (values.tests.enabled === false) {
         expect(ms.filter((m) => m.kind === "Pod")).toEqual([]);
         return;
       }
@@ -31,7 +37,22 @@ describe("helm test pod", () => {
       const svc = findOne(ms, "Service");
       const host = `${svc.metadata.name}.${svc.metadata.namespace}.svc`;
       const command = (pod.spec as PodSpec).containers[0]!.command;
-      const endpoints = command.slice(command.indexOf("-w") + 2);
+      const args = command.slice(command.indexOf("check-ports") + 1);
+      // The health port first, then each tailnet's readiness URL followed by its ports, tailnet by tailnet.
+      const ports = new Map(servicePorts(ms).map((p) => [p.name, p.port]));
+      const health = `${host}:${ports.get("health")}`;
+      expect(args).toEqual([
+        "-w",
+        String(values.tests.connectTimeout),
+        `health=${health}`,
+        ...planPorts(values).tailnets.flatMap((tn) => [
+          "-r",
+          `${tn.name}=http://${health}/ready/${tn.name}`,
+          ...tn.services.map((s) => `${s.portName}=${host}:${ports.get(s.portName)}`),
+        ]),
+      ]);
+      // Every Service port is checked.
+      const endpoints = args.filter((a, i) => a.includes("=") && args[i - 1] !== "-r");
       expect(endpoints).toEqual(servicePorts(ms).map((p) => `${p.name}=${host}:${p.port}`));
       // The Service must never select the test pod.
       const selector = (svc.spec as { selector: Record<string, string> }).selector;
@@ -95,5 +116,157 @@ describe("files/check-ports.sh run locally", () => {
     const r = await run();
     expect(r.stderr).toContain("usage: check-ports.sh");
     expect(r.exitCode).toBe(2);
+  });
+});
+
+/** Absolute path of a command on this machine's PATH, or undefined. */
+const which = (name: string): string | undefined => {
+  const r = execaSync("sh", ["-c", `command -v ${name}`], { reject: false });
+  return r.exitCode === 0 && r.stdout.startsWith("/") ? r.stdout : undefined;
+};
+const BASH = which("bash");
+const TIMEOUT = which("timeout");
+const BUSYBOX = which("busybox");
+
+// The commands each run may use: its PATH is one directory of links to them (nc: a stand-in script), so no
+// other nc, wget or curl is found.
+// The pod runs busybox 1.37 (sh, nc -z -w, wget -q -T -O); Debian's busybox has neither nc -z nor wget -T
+// and its sh prefers its own applets, so "as in the pod" is sh with an nc -z stand-in and GNU wget, which
+// takes the same -q -T -O and fails on a 503 as busybox's does.
+type Toolset = { name: string; shell: string | undefined; tools: Record<string, string | undefined> };
+const NC_STANDIN = `#!${BASH}
+# nc -z -w SECS HOST PORT, as the pod's busybox nc: exit 0 when HOST:PORT accepts a connection.
+[ "$1" = -z ] && [ "$2" = -w ] && [ $# -eq 5 ] || exit 2
+exec ${TIMEOUT} "$3" ${BASH} -c 'exec 3<>"/dev/tcp/$0/$1"' "$4" "$5" 2>/dev/null
+`;
+const toolsets: Toolset[] = [
+  {
+    name: "sh with nc -z and wget -T, as in the pod",
+    shell: which("sh"),
+    tools: { nc: NC_STANDIN, wget: which("wget"), grep: which("grep") },
+  },
+  { name: "bash with curl and /dev/tcp", shell: BASH, tools: { curl: which("curl"), timeout: TIMEOUT, bash: BASH } },
+  {
+    name: "bash with busybox wget (no -T in Debian's build, so under timeout) and /dev/tcp",
+    shell: BASH,
+    tools: { wget: BUSYBOX, timeout: TIMEOUT, grep: which("grep"), bash: BASH },
+  },
+];
+
+/** A toolset some of whose commands this machine lacks (its runs are skipped). */
+const unavailable = (t: Toolset): boolean =>
+  [t.shell, ...Object.values(t.tools)].some((p) => p === undefined || p.includes("undefined"));
+
+describe("files/check-ports.sh checks each tailnet's readiness first", () => {
+  const dirs: string[] = [];
+  let http: ReturnType<typeof createHttpServer>;
+  let up: Server;
+  let down: Server;
+  let hp: number;
+  let upPort: number;
+  let downPort: number;
+  let downConnections = 0;
+  const asked: string[] = [];
+  beforeAll(async () => {
+    // Envoy's health port, as far as the script sees it: 200 for ready tailnets (a, c), 503 otherwise.
+    http = createHttpServer((req, res) => {
+      asked.push(req.url ?? "");
+      res.writeHead(req.url === "/ready/a" || req.url === "/ready/c" ? 200 : 503).end();
+    });
+    up = createServer((c) => c.end());
+    down = createServer((c) => {
+      downConnections++;
+      c.end();
+    });
+    const listen = async (s: Server | typeof http): Promise<number> => {
+      await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+      return (s.address() as AddressInfo).port;
+    };
+    [hp, upPort, downPort] = [await listen(http), await listen(up), await listen(down)];
+  });
+  afterAll(async () => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await Promise.all([http, up, down].map((s) => new Promise<void>((r) => s.close(() => r()))));
+  });
+
+  /** Runs the script with only the toolset's commands on PATH (and no proxy settings: loopback only). */
+  const runWith = (t: Toolset, ...args: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), "check-ports-"));
+    dirs.push(dir);
+    for (const [name, target] of Object.entries(t.tools)) {
+      if (target!.startsWith("#!")) writeFileSync(join(dir, name), target!, { mode: 0o755 });
+      else symlinkSync(target!, join(dir, name));
+    }
+    return execa(t.shell!, [SCRIPT, "-w", "2", ...args], { reject: false, extendEnv: false, env: { PATH: dir } });
+  };
+  const ready = (name: string, port = hp) => ["-r", `${name}=http://127.0.0.1:${port}/ready/${name}`];
+
+  describe.each(toolsets.map((t) => [t.name, t] as const))("%s", (_n, t) => {
+    const missing = unavailable(t);
+
+    it.skipIf(missing)("fails a tailnet's ports without connecting when it is not ready, naming it", async () => {
+      const before = downConnections;
+      asked.length = 0;
+      const r = await runWith(
+        t,
+        `health=127.0.0.1:${hp}`,
+        ...ready("a"),
+        `web=127.0.0.1:${upPort}`,
+        ...ready("b"),
+        `db=127.0.0.1:${downPort}`,
+        `api=127.0.0.1:${downPort}`,
+      );
+      expect(r.stdout.split("\n")).toEqual([
+        `ok    health 127.0.0.1:${hp}`,
+        `ok    web 127.0.0.1:${upPort}`,
+        `FAIL  db 127.0.0.1:${downPort} (tailnet b not ready)`,
+        `FAIL  api 127.0.0.1:${downPort} (tailnet b not ready)`,
+        "2 of 4 port(s) failed: b/db b/api; tailnet(s) not ready: b",
+      ]);
+      expect(r.exitCode).toBe(1);
+      expect(asked).toEqual(["/ready/a", "/ready/b"]);
+      expect(downConnections).toBe(before);
+    });
+
+    it.skipIf(missing)("passes when every tailnet is ready and every port accepts", async () => {
+      const r = await runWith(t, ...ready("a"), `web=127.0.0.1:${upPort}`, ...ready("c"), `db=127.0.0.1:${downPort}`);
+      expect(r.stdout.split("\n")).toEqual([
+        `ok    web 127.0.0.1:${upPort}`,
+        `ok    db 127.0.0.1:${downPort}`,
+        "all 2 port(s) accept connections, 2 tailnet(s) ready",
+      ]);
+      expect(r.exitCode).toBe(0);
+    });
+  });
+
+  const pod = toolsets[0]!;
+  const podMissing = unavailable(pod);
+
+  it.skipIf(podMissing)("tells a refused port of a ready tailnet from an unreachable readiness URL", async () => {
+    // Port 1 on loopback refuses: nothing listens there without root.
+    const r = await runWith(
+      pod,
+      ...ready("a"),
+      `web=127.0.0.1:${upPort}`,
+      "x=127.0.0.1:1",
+      ...ready("d", 1),
+      `y=127.0.0.1:${upPort}`,
+    );
+    expect(r.stdout.split("\n")).toEqual([
+      `ok    web 127.0.0.1:${upPort}`,
+      "FAIL  x 127.0.0.1:1",
+      `FAIL  y 127.0.0.1:${upPort} (tailnet d not ready)`,
+      "2 of 3 port(s) failed: a/x d/y; tailnet(s) not ready: d",
+    ]);
+    expect(r.exitCode).toBe(1);
+  });
+
+  it.skipIf(podMissing)("refuses -r without TAILNET=URL, and -r without wget or curl", async () => {
+    const bad = await runWith(pod, `web=127.0.0.1:${upPort}`, "-r");
+    expect(bad.stderr).toContain("usage: check-ports.sh");
+    expect(bad.exitCode).toBe(2);
+    const noClient = await runWith({ ...pod, tools: { nc: NC_STANDIN } }, ...ready("a"), `web=127.0.0.1:${upPort}`);
+    expect(noClient.stderr).toContain("-r needs wget or curl");
+    expect(noClient.exitCode).toBe(2);
   });
 });

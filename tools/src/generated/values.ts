@@ -492,7 +492,7 @@ export interface ValuesInput {
     create?: boolean;
   };
   /**
-   * The `helm test` pod: it connects to every port of the release Service and names the ones that fail. Its script is files/check-ports.sh, which also runs outside the cluster.
+   * The `helm test` pod: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.
    */
   tests?: {
     /**
@@ -525,7 +525,7 @@ export interface ValuesInput {
       pullPolicy?: "Always" | "IfNotPresent" | "Never";
     };
     /**
-     * Seconds to wait for each TCP connection (nc -w).
+     * Seconds to wait for each TCP connection (nc -w) and each `/ready/<tailnet>` request (wget -T).
      */
     connectTimeout?: number;
     /**
@@ -1211,7 +1211,7 @@ export interface Values {
     create: boolean;
   };
   /**
-   * The `helm test` pod: it connects to every port of the release Service and names the ones that fail. Its script is files/check-ports.sh, which also runs outside the cluster.
+   * The `helm test` pod: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.
    */
   tests: {
     /**
@@ -1244,7 +1244,7 @@ export interface Values {
       pullPolicy: "Always" | "IfNotPresent" | "Never";
     };
     /**
-     * Seconds to wait for each TCP connection (nc -w).
+     * Seconds to wait for each TCP connection (nc -w) and each `/ready/<tailnet>` request (wget -T).
      */
     connectTimeout: number;
     /**

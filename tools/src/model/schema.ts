@@ -553,7 +553,7 @@ export const valuesSchema: Schema = {
     tests: {
       type: "object",
       description:
-        "The `helm test` pod: it connects to every port of the release Service and names the ones that fail. Its script is files/check-ports.sh, which also runs outside the cluster.",
+        "The `helm test` pod: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.",
       additionalProperties: false,
       default: {},
       properties: {
@@ -563,7 +563,7 @@ export const valuesSchema: Schema = {
           type: "integer",
           minimum: 1,
           maximum: 60,
-          description: "Seconds to wait for each TCP connection (nc -w).",
+          description: "Seconds to wait for each TCP connection (nc -w) and each `/ready/<tailnet>` request (wget -T).",
           default: 3,
         },
         resources: resources("connection test"),
