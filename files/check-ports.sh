@@ -20,8 +20,11 @@ usage() {
 secs=3
 if [ "${1:-}" = "-w" ]; then secs=${2:?-w needs seconds}; shift 2; fi
 [ $# -gt 0 ] || usage
-if command -v nc >/dev/null 2>&1; then
+if command -v nc >/dev/null 2>&1 && nc --help 2>&1 | grep -q -e '^[[:space:]]*-z'; then
   probe() { nc -z -w "$secs" "$1" "$2" </dev/null >/dev/null 2>&1; }
+elif command -v nc >/dev/null 2>&1; then
+  # An nc built without -z (Debian's busybox): connect, send nothing, and close at once on stdin's EOF.
+  probe() { nc -w "$secs" "$1" "$2" </dev/null >/dev/null 2>&1; }
 elif [ -n "${BASH_VERSION:-}" ] && command -v timeout >/dev/null 2>&1; then
   # shellcheck disable=SC2016 # $0 and $1 are expanded by the inner bash, from the arguments after the script
   probe() { timeout "$secs" bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null; }
