@@ -311,8 +311,8 @@ describe("the pod, run for real from the rendered manifests", () => {
     );
     expect(await health("/ready/a")).toBe(503);
     expect(await health("/ready/b")).toBe(200);
-    expect(await pod.probe("ts-a", "readiness")).toMatchObject({ ok: false, status: 503 });
-    expect(await pod.probe("ts-b", "readiness")).toMatchObject({ ok: true });
+    expect(await pod.probe("ts-a", "startup")).toMatchObject({ ok: false, status: 503 });
+    expect(await pod.probe("ts-b", "startup")).toMatchObject({ ok: true });
     await check(11500, "target-b");
     const t0 = Date.now();
     await refusedOrClosed(aPort, 5_000);

@@ -292,11 +292,13 @@ export const valuesSchema: Schema = {
               timeoutSeconds: 2,
               failureThreshold: 90,
             }),
-            readiness: probe("Readiness (the pod is Ready only while every tailnet is up)", {
-              periodSeconds: 5,
-              timeoutSeconds: 2,
-              failureThreshold: 2,
-            }),
+            readiness: probe(
+              "Readiness. Off by default: Kubernetes makes a pod Ready only while every container is, so this probe " +
+                "takes every tailnet's ports off the Service while any one tailnet is down. Per-tailnet health stays at " +
+                "/ready/<tailnet> for F5 XC health checks and `helm test`. On: the pod is Ready only while every tailnet is up",
+              { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+              false,
+            ),
             liveness: probe(
               "Liveness. Off by default: containerboot exits when tailscaled dies, and a liveness probe through Envoy would restart every tailnet when Envoy restarts",
               { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 6 },
