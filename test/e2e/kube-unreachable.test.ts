@@ -43,6 +43,7 @@ const { timings, timed } = stopwatch();
 const SECRET = "egress-0-corp-state";
 /** The chart's pod whose state Secret exists and may be used (pod "chart-ok", tailnet "corp"). */
 const CHART_SECRET = "chart-ok-corp-state";
+const RESTART_LINE = /^ts-corp: containerboot exited.*$/gm;
 const KUBE_LINE =
   /^ts-corp: node state in Secret (\S+) via the Kubernetes API \(tailscale\.state: kubeSecret\)\. If containerboot exits below, unable to reach the API or denied by it, set tailscale\.state: emptyDir and use a reusable, ephemeral auth key \(or oauth\)\.$/gm;
 const FALLBACK_LINE =
@@ -225,8 +226,25 @@ describe("containerboot with kube state when the API is out of reach", () => {
     });
   }
 
-  async function exitWithin(cb: Containerboot, ms: number): Promise<ExitInfo | undefined> {
-    return Promise.race([cb.proc().exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
+  /** Waits until the chart's loop has said `times` times that containerboot exited 1 and will be started
+   * again (1 s, then 2 s), while the container keeps running; returns the log. */
+  async function retried(cb: Containerboot, times: number): Promise<string> {
+    const lines = (): string[] => cb.proc().log().match(RESTART_LINE) ?? [];
+    const deadline = Date.now() + 30_000;
+    while (lines().length < times) {
+      if (!cb.proc().running()) throw new Error(`the container exited:\n${cb.proc().log()}`);
+      if (Date.now() > deadline) throw new Error(`no ${times} restarts in 30 s:\n${cb.proc().log()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(lines().slice(0, times)).toEqual(
+      [1, 2, 4]
+        .slice(0, times)
+        .map(
+          (d) => `ts-corp: containerboot exited (code 1); restarting it in ${d}s; the other tailnets are not affected`,
+        ),
+    );
+    expect(cb.proc().running()).toBe(true);
+    return cb.proc().log();
   }
 
   it("chart, no token mounted: one line, state in the pod, the node registers and serves", async () => {
@@ -246,10 +264,12 @@ describe("containerboot with kube state when the API is out of reach", () => {
     expect(lines.map((l) => l[1])).toEqual(["chart-notoken-corp-state"]);
     expect(log).not.toMatch(KUBE_LINE);
     expect(log).not.toMatch(/kube client|error setting up for running on Kubernetes/);
-    // containerboot replaced the shell (exec): it is PID 1 of the container, and no shell is left.
+    // The chart's loop is PID 1 of the container and runs containerboot as its child.
     const boot = descendantNamed(cb.proc().pid, "containerboot");
-    expect(fs.readFileSync(`/proc/${boot}/status`, "utf8")).toMatch(/^NSpid:\s+\d+\s+1$/m);
-    expect([...descendantsNamed(cb.proc().pid, "sh"), ...descendantsNamed(cb.proc().pid, "dash")]).toEqual([]);
+    const status = (pid: number): string => fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const loop = Number(status(boot).match(/^PPid:\s+(\d+)$/m)?.[1]);
+    expect(status(loop)).toMatch(/^NSpid:\s+\d+\s+1$/m);
+    expect([...descendantsNamed(cb.proc().pid, "sh"), ...descendantsNamed(cb.proc().pid, "dash")]).toEqual([loop]);
     expect(fs.readdirSync(cb.hostPath("/var/run/tailscale"))).toContain("tailscaled.state");
     expect((await hs.nodes()).map((node) => node.name)).toContain("chart-notoken-corp");
     const payload = Buffer.from("through the fallback");
@@ -261,29 +281,29 @@ describe("containerboot with kube state when the API is out of reach", () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.equals(taggedReply("target", payload))).toBe(true);
-    // SIGTERM reaches containerboot itself, which shuts tailscaled down and exits 0.
+    // SIGTERM reaches containerboot (through the loop too), which shuts tailscaled down; the loop exits 0.
     const exit = await cb.stop(20_000);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(cb.proc().log()).toMatch(/Sending SIGTERM to tailscaled/);
     expect(await allowed.secretNames()).not.toContain("chart-notoken-corp-state");
   }, 120_000);
 
-  it("chart, token denied (no Role): the line names tailscale.state: emptyDir, then containerboot exits 1", async () => {
+  it("chart, token denied (no Role): the line names tailscale.state: emptyDir, containerboot exits 1 and the loop retries", async () => {
     const cb = await startRendered("chart-denied", noRole, true);
-    const exit = await exitWithin(cb, 30_000);
-    const log = cb.proc().log();
+    const log = await retried(cb, 2);
     console.log(
-      `[chart-denied] exit=${JSON.stringify(exit)}\n${log
+      `[chart-denied]\n${log
         .split("\n")
         .filter((l) => l.startsWith("ts-") || l.includes("boot:"))
         .join("\n")}`,
     );
-    expect(exit).toEqual({ code: 1, signal: null });
     expect([...log.matchAll(KUBE_LINE)].map((l) => l[1])).toEqual(["chart-denied-corp-state"]);
     expect(log.indexOf("tailscale.state: emptyDir")).toBeLessThan(
       log.indexOf("some Kubernetes permissions are missing"),
     );
+    expect(log.match(/some Kubernetes permissions are missing/g)).toHaveLength(2);
     expect((await hs.nodes()).map((node) => node.name)).not.toContain("chart-denied-corp");
+    expect(await cb.stop(10_000)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
   it("chart, token allowed: the same line, and state goes to the Secret", async () => {
@@ -309,13 +329,12 @@ describe("containerboot with kube state when the API is out of reach", () => {
     expect(r.registered).toBe(false);
   }, 60_000);
 
-  it("chart, API server stopped: the line names tailscale.state: emptyDir, then containerboot exits 1", async () => {
+  it("chart, API server stopped: the line names tailscale.state: emptyDir, containerboot exits 1 and the loop retries", async () => {
     const cb = await startRendered("chart-stopped", allowed, true);
-    const exit = await exitWithin(cb, 30_000);
-    const log = cb.proc().log();
-    expect(exit).toEqual({ code: 1, signal: null });
+    const log = await retried(cb, 2);
     expect([...log.matchAll(KUBE_LINE)].map((l) => l[1])).toEqual(["chart-stopped-corp-state"]);
     expect(log).toMatch(/connection refused/);
+    expect(await cb.stop(10_000)).toEqual({ code: 0, signal: null });
   }, 60_000);
 
   it("an API address that accepts and never answers: waits for its 60 s boot timeout, then exits 1", async () => {

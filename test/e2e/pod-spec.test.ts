@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../tools/src/helm/manifests.ts";
 import { parseEnvoyArgs } from "../../tools/src/local/envoy.ts";
-import { expandVars, readPod, remapPodForLocalRun } from "../../tools/src/local/pod/spec.ts";
+import { containerbootLoop, expandVars, readPod, remapPodForLocalRun } from "../../tools/src/local/pod/spec.ts";
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 
 const values = {
@@ -26,10 +26,12 @@ describe("pod harness: rendered pod spec", () => {
     expect(b!.env.TS_AUTHKEY).toBe("tskey-b");
     expect(a!.env.TS_KUBE_SECRET).toBe("tailscale-egress-0-a-state");
     expect(a!.env.TS_HOSTNAME).toBe("tailscale-egress-0-a");
-    expect(a!.command?.[0]).toBe("/bin/sh");
-    expect(a!.command?.[2]).toMatch(
+    expect(a!.command[0]).toBe("/bin/sh");
+    expect(a!.command[2]).toMatch(
       /^export TS_HOSTNAME=.*\nif \[ -s \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/token \]; then\n/,
     );
+    expect(a!.command[2]!.endsWith(`fi\n${containerbootLoop()}`)).toBe(true);
+    expect(a!.command[3]).toBe("ts-a");
     expect(a!.runAs).toEqual({ uid: 65532, gid: 65532 });
     expect(parseEnvoyArgs(pod.envoy.args)).toEqual({ configFile: "envoy.json", logLevel: "info", concurrency: 2 });
     const local = remapPodForLocalRun(pod, {
@@ -83,7 +85,7 @@ describe("pod harness: rendered pod spec", () => {
     expect(a!.env.TS_KUBE_SECRET).toBe("");
   });
 
-  it("the default state is emptyDir: no token, no kube wrapper, only the site-name wrapper", async () => {
+  it("the default state is emptyDir: no token, no kube prelude, only the site-name prelude, then the loop", async () => {
     const m = await renderValues({ tailnets: values.tailnets.slice(0, 1) });
     const [a] = readPod(m).tailscale;
     expect(a!.kubeApi).toBe(false);
@@ -91,9 +93,16 @@ describe("pod harness: rendered pod spec", () => {
     expect(a!.command).toEqual([
       "/bin/sh",
       "-c",
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's ${...}, exactly as rendered
-      'export TS_HOSTNAME="${VES_IO_SITENAME:+${VES_IO_SITENAME}-}${TS_HOSTNAME}"; exec containerboot',
+      `export TS_HOSTNAME="\${VES_IO_SITENAME:+\${VES_IO_SITENAME}-}\${TS_HOSTNAME}"\n${containerbootLoop()}`,
+      "ts-a",
     ]);
+  });
+
+  it("a tailnet with its own hostname and emptyDir state: the loop alone, $0 naming the container", async () => {
+    const m = await renderValues({ tailnets: [{ ...values.tailnets[0]!, hostname: "edge-a" }] });
+    const [a] = readPod(m).tailscale;
+    expect(a!.env.TS_HOSTNAME).toBe("edge-a");
+    expect(a!.command).toEqual(["/bin/sh", "-c", containerbootLoop(), "ts-a"]);
   });
 
   const mutations: [string, (c: C[]) => void, RegExp][] = [
@@ -113,16 +122,33 @@ describe("pod harness: rendered pod spec", () => {
         (c[1]!.command = [
           ...(c[1]!.command as string[]).slice(0, 2),
           (c[1]!.command as string[])[2]!.replace("via the", "via $(id) the"),
+          "ts-a",
         ]),
       /command .* not understood/,
     ],
     [
-      "a kube wrapper that does not exec containerboot",
+      "a loop that is not files/containerboot-loop.sh",
       (c) =>
         (c[1]!.command = [
           ...(c[1]!.command as string[]).slice(0, 2),
-          (c[1]!.command as string[])[2]!.replace("exec containerboot", "containerboot"),
+          (c[1]!.command as string[])[2]!.replace("killall -q tailscaled\n", ""),
+          "ts-a",
         ]),
+      /command .* not understood/,
+    ],
+    [
+      "the old exec containerboot",
+      (c) =>
+        (c[1]!.command = [
+          ...(c[1]!.command as string[]).slice(0, 2),
+          (c[1]!.command as string[])[2]!.replace(containerbootLoop(), "exec containerboot"),
+          "ts-a",
+        ]),
+      /command .* not understood/,
+    ],
+    [
+      "a $0 that is not the container's name",
+      (c) => (c[1]!.command = [...(c[1]!.command as string[]).slice(0, 3), "ts-b"]),
       /command .* not understood/,
     ],
     ["container args", (c) => (c[1]!.args = ["--x"]), /args not understood/],

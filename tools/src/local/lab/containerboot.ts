@@ -13,6 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { binPath, systemTool, TOOLS_BIN } from "./bins.ts";
 import type { KubeEndpoint } from "../kube/access.ts";
+import { descendantNamed } from "./proctree.ts";
 import { setprivUserArgs, startProcess, waitFor, type ExitInfo, type Proc } from "./procs.ts";
 import { LAB_HOSTS } from "./sandbox.ts";
 import { tempDir } from "./tempdirs.ts";
@@ -37,7 +38,7 @@ export interface ContainerbootOptions {
   /** With `kube`: false leaves the service-account directory unmounted, like a pod without its token
    * volume, while KUBERNETES_SERVICE_* still point at the API (default true). */
   mountServiceAccount?: boolean;
-  /** The container's command (e.g. the chart's /bin/sh -c wrapper); default: containerboot itself. */
+  /** The container's command (e.g. the chart's /bin/sh -c loop); default: containerboot itself. */
   command?: readonly string[];
   /** Run as this non-root uid/gid (setpriv, no_new_privs, no capabilities), like a securityContext. */
   runAs?: { uid: number; gid: number };
@@ -68,8 +69,11 @@ export interface Containerboot {
   waitReady(timeoutMs?: number): Promise<TailscaleStatus>;
   /** SIGTERM containerboot (it shuts tailscaled down), SIGKILL after graceMs. */
   stop(graceMs?: number): Promise<ExitInfo>;
-  /** SIGKILL containerboot; its PID namespace takes tailscaled with it. */
+  /** SIGKILL the container (its whole process group); its PID namespace takes tailscaled with it. */
   kill(): Promise<ExitInfo>;
+  /** SIGKILL only the containerboot process inside the running container, as a crash would; the chart's
+   * loop (files/containerboot-loop.sh) restarts it in place. Returns its host pid. */
+  killContainerboot(): number;
   /** Start again after stop()/kill() (or stop first if running) and wait until ready. */
   restart(opts?: { kill?: boolean }): Promise<TailscaleStatus>;
 }
@@ -198,8 +202,9 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     return st;
   };
 
-  // SIGTERM reaches containerboot (PID 1 of its namespace), like a kubelet's stop; it then shuts
-  // tailscaled down itself. SIGKILL after graceMs.
+  // SIGTERM reaches the container's process group: containerboot or the chart's loop (PID 1 of its namespace,
+  // which forwards it to containerboot), like a kubelet's stop; containerboot then shuts tailscaled down
+  // itself. SIGKILL after graceMs.
   const stopProc = (graceMs = 20_000): Promise<ExitInfo> => proc().stop(graceMs);
 
   launch();
@@ -218,6 +223,11 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     waitReady,
     stop: stopProc,
     kill: () => proc().kill(),
+    killContainerboot: () => {
+      const pid = descendantNamed(proc().pid, "containerboot");
+      process.kill(pid, "SIGKILL");
+      return pid;
+    },
     restart: async (r = {}) => {
       if (proc().running()) {
         if (r.kill) await proc().kill();

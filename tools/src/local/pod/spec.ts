@@ -10,7 +10,9 @@
 //
 // remapPodForLocalRun() is the ONE place where the pod's containers are changed to run on this machine
 // (Envoy's files: tools/src/local/envoy-remap.ts).
+import fs from "node:fs";
 import { envoyFiles, findOne, type Manifest } from "../../helm/manifests.ts";
+import { repoPath } from "../../lib/paths.ts";
 import type { EnvoyFiles } from "../envoy-remap.ts";
 
 /** Container fields the harness understands (image, pull policy and resources are not used locally). */
@@ -55,23 +57,39 @@ export const UNDERSTOOD_TS_ENV: Readonly<
 };
 
 export const UNDERSTOOD_PROBE_FIELDS = ["httpGet", "periodSeconds", "timeoutSeconds", "failureThreshold"] as const;
-/** The chart's site-name wrapper: a shell that exports TS_HOSTNAME and execs containerboot. */
-export const SITE_WRAPPER = /^export TS_HOSTNAME="[^"]*"; exec containerboot$/;
-/** The chart's wrapper with kubeSecret state: optionally the site-name export, then one line on stderr and,
- * without an API token, TS_KUBE_SECRET emptied (node state in TS_STATE_DIR); then exec containerboot. */
+/** The chart's site-name prelude: exports TS_HOSTNAME with the F5 XC site name. */
+const SITE_PRELUDE = 'export TS_HOSTNAME="[^"\\n]*"\\n';
+/** The chart's kubeSecret prelude: one line on stderr and, without an API token, TS_KUBE_SECRET emptied (node
+ * state in TS_STATE_DIR). */
 const ECHO_LINE = '  echo "(?:[^"\\n`$\\\\]|\\$[A-Z_]+)*" >&2\\n'; // text and $VARS only: no substitution
-export const KUBE_STATE_WRAPPER = new RegExp(
-  [
-    '^(export TS_HOSTNAME="[^"\\n]*"\\n)?',
-    "if \\[ -s /var/run/secrets/kubernetes\\.io/serviceaccount/token \\]; then\\n",
-    ECHO_LINE,
-    "else\\n",
-    ECHO_LINE,
-    "  export TS_KUBE_SECRET=\\n",
-    "fi\\n",
-    "exec containerboot$",
-  ].join(""),
-);
+const KUBE_PRELUDE = [
+  "if \\[ -s /var/run/secrets/kubernetes\\.io/serviceaccount/token \\]; then\\n",
+  ECHO_LINE,
+  "else\\n",
+  ECHO_LINE,
+  "  export TS_KUBE_SECRET=\\n",
+  "fi\\n",
+].join("");
+
+/** files/containerboot-loop.sh as the chart renders it: its comment lines dropped. */
+export function containerbootLoop(): string {
+  return fs
+    .readFileSync(repoPath("files/containerboot-loop.sh"), "utf8")
+    .replace(/^[ \t]*#.*\n/gm, "")
+    .replace(/\n$/, "");
+}
+
+/** What a Tailscale container's script may hold before the loop: the site-name and kubeSecret preludes. */
+export const PRELUDE = new RegExp(`^(?:${SITE_PRELUDE})?(?:${KUBE_PRELUDE})?$`);
+
+/** The parts of a Tailscale container's script (/bin/sh -c <script> ts-<tailnet>): the preludes, then the
+ * loop exactly as in files/containerboot-loop.sh; undefined when it is anything else. */
+export function splitTailscaleScript(script: string): { prelude: string; loop: string } | undefined {
+  const loop = containerbootLoop();
+  if (!script.endsWith(loop)) return undefined;
+  const prelude = script.slice(0, script.length - loop.length);
+  return PRELUDE.test(prelude) ? { prelude, loop } : undefined;
+}
 export const ENVOY_MOUNT = "/etc/envoy";
 export const TS_RUN_MOUNT = "/var/run";
 export const SERVICE_ACCOUNT_MOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -95,8 +113,8 @@ export interface RunAs {
 export interface TailscaleContainer {
   name: string;
   tailnet: string;
-  /** The chart's command (the site-name wrapper), or undefined for the image's containerboot. */
-  command: string[] | undefined;
+  /** The chart's command: /bin/sh -c <preludes + files/containerboot-loop.sh> ts-<tailnet>. */
+  command: string[];
   /** Resolved env, in manifest order. */
   env: Record<string, string>;
   probes: Probe[];
@@ -259,20 +277,17 @@ export function readPod(manifests: Manifest[], opts: ReadPodOptions = {}): Local
     if (!name.startsWith("ts-"))
       throw new Error(`${what}: not understood by the e2e pod harness (expected envoy or ts-<tailnet>)`);
     if (c.args !== undefined) throw new Error(`${what}: args not understood by the e2e pod harness`);
-    let command: string[] | undefined;
-    if (c.command !== undefined) {
-      command = (c.command as unknown[]).map(String);
-      const script = command[2] ?? "";
-      if (
-        command.length !== 3 ||
-        command[0] !== "/bin/sh" ||
-        command[1] !== "-c" ||
-        !(SITE_WRAPPER.test(script) || KUBE_STATE_WRAPPER.test(script))
-      ) {
-        throw new Error(
-          `${what}: command ${JSON.stringify(command)} not understood by the e2e pod harness (expected the site-name or kube-state wrapper)`,
-        );
-      }
+    const command = ((c.command ?? []) as unknown[]).map(String);
+    if (
+      command.length !== 4 ||
+      command[0] !== "/bin/sh" ||
+      command[1] !== "-c" ||
+      splitTailscaleScript(command[2] ?? "") === undefined ||
+      command[3] !== name
+    ) {
+      throw new Error(
+        `${what}: command ${JSON.stringify(command)} not understood by the e2e pod harness (expected /bin/sh -c, the site-name and kube-state preludes, files/containerboot-loop.sh, ${name})`,
+      );
     }
     const env: Record<string, string> = {};
     for (const e of (c.env ?? []) as Obj[]) {
