@@ -331,6 +331,73 @@ describe("the pod, run for real from the rendered manifests", () => {
     expect(await health("/ready/a")).toBe(200);
   }, 120_000);
 
+  it("containerboot of tailnet a killed (the process, not the container): restarted in place, same identity, b serves throughout", async () => {
+    const cb = pod.tailscale.get("a")!;
+    const container = cb.proc();
+    const starts = cb.starts();
+    const before = await cb.status();
+    const oldTailscaled = descendantsNamed(container.pid, "tailscaled");
+    expect(oldTailscaled).toHaveLength(1);
+    // Real traffic through Envoy to tailnet b, one connection every 200 ms, for the whole test.
+    const bReply = taggedReply("target-b", payload);
+    const b = { ok: 0, failed: [] as string[] };
+    let traffic = true;
+    const bTraffic = (async () => {
+      while (traffic) {
+        const t = Date.now();
+        const r = await tcpExchange(pod.podIP, local(11500), payload, bReply.length, 3_000);
+        if (r.data.equals(bReply)) b.ok++;
+        else b.failed.push(`${new Date(t).toISOString()} ended=${r.ended} bytes=${r.data.length}`);
+        await sleep(Math.max(0, 200 - (Date.now() - t)));
+      }
+    })();
+    await sleep(1_000);
+    const t0 = Date.now();
+    const killed = cb.killContainerboot();
+    const newBoot = await until("a new containerboot in ts-a", 10_000, async () => {
+      const pids = descendantsNamed(container.pid, "containerboot").filter((p) => p !== killed);
+      return pids.length === 1 ? pids[0] : undefined;
+    });
+    const startedMs = Date.now() - t0;
+    const after = await cb.waitReady(60_000);
+    await waitHealthy(pod.envoy, pod.local.envoy.files, 30_000, ["ts-a", "health-a"]);
+    await until("a-dns answers again", 30_000, async () => {
+      const reply = taggedReply("target-a", payload);
+      const r = await tcpExchange(pod.podIP, local(portOf(m1, "a-dns")), payload, reply.length, 3_000);
+      return r.data.equals(reply) ? true : undefined;
+    });
+    const servingMs = Date.now() - t0;
+    await sleep(1_000);
+    traffic = false;
+    await bTraffic;
+    console.log(
+      `ts-a containerboot killed: new containerboot after ${startedMs} ms, a serves again after ${servingMs} ms; ` +
+        `b: ${b.ok} ok, ${b.failed.length} failed`,
+    );
+    // The container never stopped: same sandbox process, no kubelet-style restart.
+    expect(cb.proc()).toBe(container);
+    expect(container.running()).toBe(true);
+    expect(cb.starts(), "no container restart: the loop restarted containerboot").toBe(starts);
+    expect(fs.existsSync(`/proc/${killed}`)).toBe(false);
+    // The orphaned tailscaled was stopped; the new containerboot started its own.
+    const nowTailscaled = descendantsNamed(container.pid, "tailscaled");
+    expect(nowTailscaled).toHaveLength(1);
+    expect(nowTailscaled).not.toEqual(oldTailscaled);
+    expect(descendantsNamed(container.pid, "containerboot")).toEqual([newBoot]);
+    const lines = container.log().match(/^ts-a: containerboot exited.*$/gm) ?? [];
+    expect(lines).toEqual([
+      "ts-a: containerboot exited (code 137); restarting it in 1s; the other tailnets are not affected",
+    ]);
+    expect(after.self.publicKey).toBe(before.self.publicKey);
+    expect(after.self.ipv4).toBe(before.self.ipv4);
+    expect(startedMs).toBeLessThan(5_000);
+    expect(b.failed, "tailnet b while ts-a's containerboot restarted").toEqual([]);
+    expect(b.ok).toBeGreaterThan(10);
+    expect(await health("/ready")).toBe(200);
+    expect(await health("/ready/b")).toBe(200);
+    expect(await health("/ready/a")).toBe(200);
+  }, 120_000);
+
   it("with control server A stopped, connected nodes keep carrying traffic (open and new connections)", async () => {
     const long = await openConn(pod.podIP, local(portOf(m1, "a-long")));
     expect((await long.exchange(payload, payload.length)).equals(payload)).toBe(true);
@@ -362,7 +429,13 @@ describe("the pod, run for real from the rendered manifests", () => {
         pod.local.terminationGracePeriodSeconds * 1000,
       );
     }
-    for (const cb of pod.tailscale.values()) expect(cb.proc().running()).toBe(false);
+    for (const cb of pod.tailscale.values()) {
+      expect(cb.proc().running()).toBe(false);
+      // The loop forwarded SIGTERM to containerboot, which stopped tailscaled, and exited 0 without a restart.
+      expect(await cb.proc().exited, cb.name).toEqual({ code: 0, signal: null });
+      expect(cb.proc().log()).toMatch(/Sending SIGTERM to tailscaled/);
+      expect(cb.proc().log()).not.toMatch(/^ts-[a-z]+: containerboot exited \(code (?!137)/m);
+    }
     expect(fs.existsSync(`/proc/${pod.envoy.pid}`)).toBe(false);
   }, 60_000);
 });
