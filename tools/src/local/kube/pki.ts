@@ -1,6 +1,7 @@
 // The local control plane's own PKI, made with openssl: a CA, the API server's serving certificate, client
 // certificates for the admin and the controller manager, and the service-account signing key pair.
 // EC P-256 throughout (fast to generate; Kubernetes accepts it for every one of these uses).
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { systemTool } from "../lab/bins.ts";
@@ -53,7 +54,9 @@ async function leaf(
     path.join(dir, "ca.crt"),
     "-CAkey",
     path.join(dir, "ca.key"),
-    "-CAcreateserial",
+    // A random serial per certificate: -CAcreateserial shares one serial file, which parallel signings corrupt.
+    "-set_serial",
+    `0x${(randomBytes(16)[0]! & 0x7f).toString(16).padStart(2, "0")}${randomBytes(15).toString("hex")}`,
     "-days",
     "30",
     "-extfile",
