@@ -51,4 +51,13 @@ describe("what a values edit changes", () => {
     expect(await podOf(more)).not.toEqual(await podOf(original));
     expect(await changedObjects(original, more)).toContain("StatefulSet/tailscale-egress");
   });
+
+  it("with envoy.rolloutOnConfigChange, changing a target changes the pod template too (a restart)", async () => {
+    const optIn = (f: (d: Doc) => void) =>
+      edited((d) => (f(d), Object.assign(d, { envoy: { rolloutOnConfigChange: true } })));
+    const a = optIn(() => undefined);
+    const b = optIn((d) => (d.tailnets[2]!.services[1]!.host = "broker.edge.ts.net"));
+    expect(await changedObjects(a, b)).toEqual([cm, "StatefulSet/tailscale-egress"]);
+    expect(await podOf(b)).not.toEqual(await podOf(a));
+  });
 });

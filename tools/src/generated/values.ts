@@ -286,6 +286,10 @@ export interface ValuesInput {
       healthyThreshold?: number;
     };
     /**
+     * Put a checksum of the Envoy ConfigMap on the pod template, so that every service edit restarts the pod (with its drain) instead of reaching the running Envoy through the kubelet's ConfigMap sync, which takes up to its syncFrequency (about a minute with kubelet defaults) but keeps every connection.
+     */
+    rolloutOnConfigChange?: boolean;
+    /**
      * Write a JSON access log line per connection to stdout: tailnet, service, target, response flags, upstream failure reason, bytes and duration.
      */
     accessLog?: boolean;
@@ -1004,6 +1008,10 @@ export interface Values {
        */
       healthyThreshold: number;
     };
+    /**
+     * Put a checksum of the Envoy ConfigMap on the pod template, so that every service edit restarts the pod (with its drain) instead of reaching the running Envoy through the kubelet's ConfigMap sync, which takes up to its syncFrequency (about a minute with kubelet defaults) but keeps every connection.
+     */
+    rolloutOnConfigChange: boolean;
     /**
      * Write a JSON access log line per connection to stdout: tailnet, service, target, response flags, upstream failure reason, bytes and duration.
      */

@@ -398,6 +398,10 @@ export const valuesSchema: Schema = {
             },
           },
         },
+        rolloutOnConfigChange: bool(
+          "Put a checksum of the Envoy ConfigMap on the pod template, so that every service edit restarts the pod (with its drain) instead of reaching the running Envoy through the kubelet's ConfigMap sync, which takes up to its syncFrequency (about a minute with kubelet defaults) but keeps every connection.",
+          false,
+        ),
         accessLog: bool(
           "Write a JSON access log line per connection to stdout: tailnet, service, target, response flags, upstream failure reason, bytes and duration.",
           true,
