@@ -33,7 +33,13 @@ export async function run(argv: string[]): Promise<number> {
     const command = dash < 0 ? [] : rest.slice(dash + 1);
     const { values } = parse(own, { name: { type: "string" } }, usage);
     if (command.length === 0) throw new UsageError(`cluster exec needs -- <command>\n\n${usage}`);
-    const c = cluster.clusterOf(values.name);
+    const c = (() => {
+      try {
+        return cluster.clusterOf(values.name);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    })();
     const child = spawn(systemTool("nsenter"), [...cluster.nsenterArgs(c.pid), ...command], {
       stdio: "inherit",
       env: { ...process.env, ...cluster.execEnv(c.layout) },
