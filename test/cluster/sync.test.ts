@@ -13,8 +13,8 @@ import {
   measured,
   pod,
   restrictedNamespace,
-  until,
 } from "../lib/node.ts";
+import { waitFor } from "../../tools/src/local/lab/procs.ts";
 
 const cluster = useCluster({ prefix: "sync", demo: true, syncFrequency: "5s" });
 const NS = "egress";
@@ -29,7 +29,7 @@ describe.sequential("a service edit on a kubelet with syncFrequency 5s", () => {
     const ip = await clusterIP(c, NS, SVC);
     const uid = (await pod(c, NS, `${SVC}-0`)).metadata.uid;
     const serves = (port: number) =>
-      until(
+      waitFor(
         `port ${port} serves`,
         180_000,
         async () => {
@@ -60,7 +60,7 @@ describe.sequential("a service edit on a kubelet with syncFrequency 5s", () => {
     await helm(c, 3, ["upgrade", "egress", CHART, "-n", NS, "-f", two]);
     await serves(11003);
     measured(
-      "service added with envoy.rolloutOnConfigChange: helm upgrade to serving (a pod restart, drainSeconds 5)",
+      "service added with envoy.rolloutOnConfigChange: helm upgrade to serving (a pod restart, drainSeconds 10)",
       `${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
     const after = await pod(c, NS, `${SVC}-0`);

@@ -141,13 +141,18 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i on a real API server", (majo
       for (const s of states) expect(written[s], s).toEqual(STATE);
 
       // A service edit: same pod, same StatefulSet generation and revision; the ConfigMap has the new listener.
+      // With envoy.rolloutOnConfigChange the edit is meant to roll the pod: a new revision instead.
+      const rolls = values.envoy.rolloutOnConfigChange;
       const edited = structuredClone(doc);
       edited.tailnets[0]!.services.push({ host: "added.lifecycle.ts.net", port: 4321 });
       await kubeHelmOk(c, major, ["upgrade", RELEASE, CHART, "-n", ns, "-f", valuesFile(edited, "edited")]);
       const sts1 = await settledSts(c, ns, full);
-      expect(sts1.metadata.generation).toBe(sts0.metadata.generation);
-      expect(sts1.status?.updateRevision).toBe(sts0.status?.updateRevision);
-      expect(await podUids(c, ns, values.replicas)).toEqual(pods);
+      expect(sts1.metadata.generation).toBe(sts0.metadata.generation + (rolls ? 1 : 0));
+      if (rolls) expect(sts1.status?.updateRevision).not.toBe(sts0.status?.updateRevision);
+      else {
+        expect(sts1.status?.updateRevision).toBe(sts0.status?.updateRevision);
+        expect(await podUids(c, ns, values.replicas)).toEqual(pods);
+      }
       const cm1 = await configMap(c, ns, full);
       expect(cm1["lds.json"]).toContain("added.lifecycle.ts.net:4321");
       expect(await stateData(c, ns, states)).toEqual(written);
@@ -163,8 +168,8 @@ describe.each(HELM_MAJORS.map((m) => [m]))("helm %i on a real API server", (majo
       });
       await kubeHelmOk(c, major, ["upgrade", RELEASE, CHART, "-n", ns, "-f", valuesFile(added, "added")]);
       const sts2 = await settledSts(c, ns, full);
-      expect(sts2.metadata.generation).toBe(sts0.metadata.generation + 1);
-      expect(sts2.status?.updateRevision).not.toBe(sts0.status?.updateRevision);
+      expect(sts2.metadata.generation).toBe(sts1.metadata.generation + 1);
+      expect(sts2.status?.updateRevision).not.toBe(sts1.status?.updateRevision);
       const addedStates = stateSecretNames(await valuesOf(valuesFile(added, "added-check")), RELEASE);
       expect(addedStates.length).toBe(states.length + (states.length ? values.replicas : 0));
       expect(Object.keys(await stateData(c, ns, addedStates)).sort()).toEqual([...addedStates].sort());

@@ -109,3 +109,61 @@ export async function nsExchange(
   await conn.waitBytes(expect, timeoutMs).then(conn.kill, () => undefined);
   return conn.done;
 }
+
+const PROBER = `
+const net = require("node:net");
+const [host, port, text, expect, everyMs] = process.argv.slice(1);
+let stop = false;
+process.stdin.on("end", () => (stop = true));
+process.stdin.resume();
+const once = () => new Promise((resolve) => {
+  const t0 = Date.now();
+  let got = "";
+  const s = net.connect({ host, port: Number(port) });
+  const done = (ok, why) => (clearTimeout(timer), s.destroy(), resolve({ ok, why, ms: Date.now() - t0 }));
+  const timer = setTimeout(() => done(false, "timeout"), 3000);
+  s.on("connect", () => s.write(text));
+  s.on("data", (d) => { got += d; if (got.length >= expect.length) done(got === expect, got === expect ? "" : "bytes"); });
+  s.on("close", () => done(false, "closed"));
+  s.on("error", (e) => done(false, e.code));
+});
+(async () => {
+  while (!stop) {
+    process.stdout.write(JSON.stringify({ at: Date.now(), ...(await once()) }) + "\\n");
+    await new Promise((r) => setTimeout(r, Number(everyMs)));
+  }
+  process.exit(0);
+})();
+`;
+
+export interface ProbeResult {
+  at: number;
+  ok: boolean;
+  why: string;
+  ms: number;
+}
+
+/**
+ * New connections to host:port from inside the namespace, one every everyMs by one long-lived process (no
+ * process start per connection), each sending text and expecting exactly `expect` back. stop() returns them all.
+ */
+export function nsProber(c: Cluster, host: string, port: number, text: string, expect: string, everyMs = 200) {
+  const child = spawn(
+    systemTool("nsenter"),
+    [...nsenterArgs(c.pid), process.execPath, "-e", PROBER, host, String(port), text, expect, String(everyMs)],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  const closed = new Promise<void>((r) => child.on("close", () => r()));
+  return {
+    stop: async (): Promise<ProbeResult[]> => {
+      child.stdin?.end();
+      await closed;
+      return out
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as ProbeResult);
+    },
+  };
+}

@@ -134,27 +134,6 @@ export async function expectEcho(c: Cluster, ip: string, port: number, tag: stri
   expect(r.data.equals(want), `${ip}:${port} bytes`).toBe(true);
 }
 
-/** Polls until fn returns a value (not undefined); returns it and the seconds it took. */
-export async function until<T>(
-  what: string,
-  timeoutMs: number,
-  fn: () => Promise<T | undefined>,
-  everyMs = 250,
-): Promise<{ value: T; seconds: number }> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < timeoutMs) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return { value: v, seconds: (Date.now() - t0) / 1000 };
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-}
-
 /** A figure the note and README quote: printed with a fixed prefix so a run's log can be searched. */
 export function measured(what: string, value: string): void {
   console.log(`[measured] ${what}: ${value}`);

@@ -241,12 +241,3 @@ export async function clusterDown(name = DEFAULT_CLUSTER): Promise<void> {
   if (netnsExists(l.netns)) ip(["netns", "del", l.netns]);
   fs.rmSync(l.dir, { recursive: true, force: true });
 }
-
-export async function waitForPods(c: Cluster, ns: string, selector: string, timeoutMs = 180_000): Promise<void> {
-  await c.kubectl(
-    ["-n", ns, "wait", "--for=condition=Ready", "pod", "-l", selector, `--timeout=${timeoutMs / 1000}s`],
-    {
-      timeoutMs: timeoutMs + 10_000,
-    },
-  );
-}

@@ -32,7 +32,7 @@ export function clusterDemoValues(
       extraEnv: [{ name: "TS_DEBUG_USE_DERP_HTTP", value: "1" }],
     },
     envoy: { healthCheck: { interval: "1s" } },
-    termination: { drainSeconds: 5 },
+    termination: { drainSeconds: 10 },
     tailnets: tailnets.map((t) => ({
       name: t.name,
       authKey: t.authKey,

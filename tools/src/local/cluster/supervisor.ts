@@ -92,8 +92,15 @@ export async function supervise(name: string, o: SuperviseOptions): Promise<void
     timings[what] = (Date.now() - t0) / 1000;
     console.log(`+${timings[what].toFixed(1)}s ${what}`);
   };
-  requireTools(["etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "kubelet", "kube-scheduler"]);
-  requireTools(["kube-proxy"]);
+  requireTools([
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kubectl",
+    "kubelet",
+    "kube-scheduler",
+    "kube-proxy",
+  ]);
   const containerd = systemTool("containerd");
   const ctr = systemTool("ctr");
   await privateMounts(l);
