@@ -4,23 +4,32 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll } from "vitest";
 import { systemTool } from "../../tools/src/lib/toolpaths.ts";
-import { clusterUp, nsenterArgs, type Cluster, type UpOptions } from "../../tools/src/local/cluster/cluster.ts";
+import {
+  clusterDown,
+  clusterUp,
+  nsenterArgs,
+  type Cluster,
+  type UpOptions,
+} from "../../tools/src/local/cluster/cluster.ts";
 import { onCleanup } from "../../tools/src/local/lab/cleanup.ts";
 
 /** Starts a cluster for this test file; the getter throws if used before beforeAll ran. */
 export function useCluster(opts: Omit<UpOptions, "name"> & { prefix: string }): () => Cluster {
   let c: Cluster | undefined;
   const name = `${opts.prefix}${process.pid % 100_000}`;
+  // Registered before the cluster starts (a hook registered inside another hook never runs), and also with
+  // the cleanup registry, for a worker stopped by a signal. A cluster is a detached supervisor: nothing else
+  // would stop it.
+  const handle = onCleanup(`cluster ${name}`, () => clusterDown(name));
   beforeAll(async () => {
     const t0 = Date.now();
     c = await clusterUp({ ...opts, name });
-    const handle = onCleanup(`cluster ${name}`, () => c?.down());
-    afterAll(async () => {
-      await c?.down();
-      handle.release();
-    }, 120_000);
     console.log(`cluster ${name} up in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${JSON.stringify(c.timings)}`);
   }, 600_000);
+  afterAll(async () => {
+    await clusterDown(name);
+    handle.release();
+  }, 120_000);
   return () => {
     if (!c) throw new Error("the cluster is not running (beforeAll failed?)");
     return c;

@@ -9,7 +9,7 @@ import { repoPath } from "../../lib/paths.ts";
 import { requireTools, TOOLS_DIR } from "../../lib/toolpaths.ts";
 import { systemTool } from "../lab/bins.ts";
 import { logTail, runCommand, waitFor } from "../lab/procs.ts";
-import { layout, NODE_IP, SERVICE_CIDR, type Layout } from "./layout.ts";
+import { clustersRoot, layout, NAME_RE, NODE_IP, SERVICE_CIDR, type Layout } from "./layout.ts";
 import { livingSupervisor, readState, writeSupervisorPid, type ClusterState } from "./state.ts";
 
 export const DEFAULT_CLUSTER = "local";
@@ -112,6 +112,7 @@ export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
     throw new Error(`local cluster "${l.name}" is already up; stop it first: npx tailnet-egress cluster down`);
   }
   await clusterDown(l.name); // whatever a killed run left behind
+  await sweepStale();
   fs.mkdirSync(l.dir, { recursive: true, mode: 0o700 });
   makeNetns(l);
   const log = fs.openSync(l.supervisorLog, "a");
@@ -208,6 +209,22 @@ function killTree(l: Layout, mountNs: string | undefined): void {
     } catch {
       // gone
     }
+  }
+}
+
+/** How long a cluster directory may exist without a living supervisor before `up` treats it as left behind
+ * (a cluster that another process is starting writes its supervisor's PID within a second). */
+const STALE_AFTER_MS = 120_000;
+
+/** Removes every cluster whose supervisor is gone (a run that was killed before its `down`). */
+export async function sweepStale(): Promise<void> {
+  const root = clustersRoot();
+  if (!fs.existsSync(root)) return;
+  for (const name of fs.readdirSync(root)) {
+    if (!NAME_RE.test(name)) continue;
+    const l = layout(name);
+    const age = Date.now() - fs.statSync(l.dir).mtimeMs;
+    if (age > STALE_AFTER_MS && livingSupervisor(l) === undefined) await clusterDown(name);
   }
 }
 

@@ -111,7 +111,7 @@ export async function supervise(name: string, o: SuperviseOptions): Promise<void
   mark("namespaces and mounts");
 
   // Images first (they may take a while to write the first time), in parallel with the control plane.
-  const images = buildAllImages(path.join(path.dirname(l.dir), "images"));
+  const images = buildAllImages(path.join(path.dirname(l.dir), ".images"));
   let nodePki: NodePki | undefined;
   const cp: ControlPlane = await startControlPlane({
     name,
