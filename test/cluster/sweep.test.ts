@@ -1,5 +1,6 @@
 // `cluster up` first removes clusters whose supervisor is gone (a run killed before its `down`), and leaves
 // alone a directory that another process may be starting a cluster in right now.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,11 +21,18 @@ it("removes a cluster left behind, keeps a young one and the image cache", async
     return dir;
   };
   const old = make(`old${process.pid % 1000}`, 10 * 60_000);
+  // A process of that cluster left running (as containerd's shims outlive a killed supervisor): it names
+  // the cluster's directory on its command line.
+  const shim = spawn("sh", ["-c", "sleep 300", path.join(old, "run", "containerd.sock")], { stdio: "ignore" });
+  const shimExit = new Promise((r) => shim.on("exit", (_code, signal) => r(signal)));
   const young = make(`young${process.pid % 1000}`, 1_000);
   const images = path.join(root, ".images");
   fs.mkdirSync(images);
   fs.utimesSync(images, 0, 0);
+  const t = Date.now() / 1000;
+  fs.utimesSync(old, t - 600, t - 600); // spawning touched nothing, but keep it old for certain
   await sweepStale();
+  expect(await shimExit).toBe("SIGKILL");
   expect(fs.existsSync(old)).toBe(false);
   expect(fs.existsSync(young)).toBe(true);
   expect(fs.existsSync(images)).toBe(true);

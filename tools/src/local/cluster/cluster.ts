@@ -202,10 +202,14 @@ function killTree(l: Layout, mountNs: string | undefined): void {
       }
     }
   }
-  if (mountNs === undefined) return;
+  // containerd's shims leave the supervisor's process tree and cgroup; they live on in its mount namespace,
+  // and (should the supervisor be gone already) name the cluster's containerd socket, under its directory.
   for (const p of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
     try {
-      if (fs.readlinkSync(`/proc/${p}/ns/mnt`) === mountNs) process.kill(Number(p), "SIGKILL");
+      const ours =
+        (mountNs !== undefined && fs.readlinkSync(`/proc/${p}/ns/mnt`) === mountNs) ||
+        fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`${l.dir}/`);
+      if (ours && Number(p) !== process.pid) process.kill(Number(p), "SIGKILL");
     } catch {
       // gone
     }
@@ -243,7 +247,7 @@ export async function clusterDown(name = DEFAULT_CLUSTER): Promise<void> {
     if (!(await gone(pid, 60_000))) process.kill(pid, "SIGKILL");
   }
   // Pods (in the cluster's cgroups) and containerd's shims (in the supervisor's mount namespace).
-  for (let i = 0; i < 5 && (cgroupDirs(l).length > 0 || mountNs); i++) {
+  for (let i = 0; i < 5; i++) {
     killTree(l, mountNs);
     await new Promise((r) => setTimeout(r, 200));
     for (const d of cgroupDirs(l)) {
