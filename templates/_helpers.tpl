@@ -50,6 +50,20 @@ app.kubernetes.io/component: egress
 {{- end -}}
 
 {{/*
+"true" when the Service keeps the pod while it is not Ready: service.publishNotReadyAddresses, else true with one
+replica (no other pod to route to) and false with more. Empty means false.
+Usage: {{ include "tailscale-egress.helpers.publishNotReadyAddresses" . }}
+*/}}
+{{- define "tailscale-egress.helpers.publishNotReadyAddresses" -}}
+{{- $set := .Values.service.publishNotReadyAddresses -}}
+{{- if kindIs "bool" $set -}}
+{{- if $set }}true{{ end -}}
+{{- else if eq (int .Values.replicas) 1 -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/*
 Image reference: (global.imageRegistry or registry)/repository, then @digest or :tag.
 Usage: {{ include "tailscale-egress.helpers.image" (dict "root" $ "image" .Values.envoy.image) }}
 */}}

@@ -386,6 +386,10 @@ export interface ValuesInput {
     labels?: {
       [k: string]: string | undefined;
     };
+    /**
+     * Keep the pod on the Service while it is not Ready. Default: true with one replica, false with more. Kubernetes makes a pod NotReady while any one container restarts, which would take every tailnet's ports off the Service for one tailnet's restart; with a single replica there is no other pod to send connections to, so keeping it serves the other tailnets throughout (and connections that arrive during the drain are served until the pod stops). With more replicas, readiness routes new connections to the pods that are Ready. Per-tailnet health stays at /ready/<tailnet> for F5 XC health checks.
+     */
+    publishNotReadyAddresses?: boolean;
   };
   /**
    * Graceful shutdown: the pod first fails readiness, then lets open connections drain, then exits.
@@ -1109,6 +1113,10 @@ export interface Values {
     labels: {
       [k: string]: string | undefined;
     };
+    /**
+     * Keep the pod on the Service while it is not Ready. Default: true with one replica, false with more. Kubernetes makes a pod NotReady while any one container restarts, which would take every tailnet's ports off the Service for one tailnet's restart; with a single replica there is no other pod to send connections to, so keeping it serves the other tailnets throughout (and connections that arrive during the drain are served until the pod stops). With more replicas, readiness routes new connections to the pods that are Ready. Per-tailnet health stays at /ready/<tailnet> for F5 XC health checks.
+     */
+    publishNotReadyAddresses?: boolean;
   };
   /**
    * Graceful shutdown: the pod first fails readiness, then lets open connections drain, then exits.

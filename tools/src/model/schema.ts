@@ -443,6 +443,11 @@ export const valuesSchema: Schema = {
         },
         annotations: stringMap("Service annotations."),
         labels: stringMap("Extra Service labels."),
+        publishNotReadyAddresses: {
+          type: "boolean",
+          description:
+            "Keep the pod on the Service while it is not Ready. Default: true with one replica, false with more. Kubernetes makes a pod NotReady while any one container restarts, which would take every tailnet's ports off the Service for one tailnet's restart; with a single replica there is no other pod to send connections to, so keeping it serves the other tailnets throughout (and connections that arrive during the drain are served until the pod stops). With more replicas, readiness routes new connections to the pods that are Ready. Per-tailnet health stays at /ready/<tailnet> for F5 XC health checks.",
+        },
       },
     },
     termination: {
