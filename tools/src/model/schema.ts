@@ -295,7 +295,8 @@ export const valuesSchema: Schema = {
             readiness: probe(
               "Readiness. Off by default: Kubernetes makes a pod Ready only while every container is, so this probe " +
                 "takes every tailnet's ports off the Service while any one tailnet is down. Per-tailnet health stays at " +
-                "/ready/<tailnet> for F5 XC health checks and `helm test`. On: the pod is Ready only while every tailnet is up",
+                "/ready/<tailnet> for F5 XC health checks and `helm test`. On: the pod is Ready only while every tailnet is " +
+                "up (with one replica the Service still keeps it unless service.publishNotReadyAddresses is false)",
               { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
               false,
             ),
