@@ -126,7 +126,7 @@ export interface ValuesInput {
         failureThreshold?: number;
       };
       /**
-       * Readiness. Off by default: Kubernetes makes a pod Ready only while every container is, so this probe takes every tailnet's ports off the Service while any one tailnet is down. Per-tailnet health stays at /ready/<tailnet> for F5 XC health checks and `helm test`. On: the pod is Ready only while every tailnet is up (with one replica the Service still keeps it unless service.publishNotReadyAddresses is false) probe timings.
+       * Readiness probe timings. Off by default: Kubernetes makes a pod Ready only while every container is, so this probe takes every tailnet's ports off the Service while any one tailnet is down. Per-tailnet health stays at /ready/<tailnet> for F5 XC health checks and `helm test`. On: the pod is Ready only while every tailnet is up (with one replica the Service still keeps it unless service.publishNotReadyAddresses is false).
        */
       readiness?: {
         /**
@@ -853,7 +853,7 @@ export interface Values {
         failureThreshold: number;
       };
       /**
-       * Readiness. Off by default: Kubernetes makes a pod Ready only while every container is, so this probe takes every tailnet's ports off the Service while any one tailnet is down. Per-tailnet health stays at /ready/<tailnet> for F5 XC health checks and `helm test`. On: the pod is Ready only while every tailnet is up (with one replica the Service still keeps it unless service.publishNotReadyAddresses is false) probe timings.
+       * Readiness probe timings. Off by default: Kubernetes makes a pod Ready only while every container is, so this probe takes every tailnet's ports off the Service while any one tailnet is down. Per-tailnet health stays at /ready/<tailnet> for F5 XC health checks and `helm test`. On: the pod is Ready only while every tailnet is up (with one replica the Service still keeps it unless service.publishNotReadyAddresses is false).
        */
       readiness: {
         /**

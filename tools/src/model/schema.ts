@@ -41,9 +41,10 @@ const probe = (
   what: string,
   dflt: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number },
   enabled = true,
+  note = "",
 ): Schema => ({
   type: "object",
-  description: `${what} probe timings.`,
+  description: `${what} probe timings.${note ? ` ${note}` : ""}`,
   additionalProperties: false,
   default: { enabled, ...dflt },
   properties: {
@@ -293,12 +294,14 @@ export const valuesSchema: Schema = {
               failureThreshold: 90,
             }),
             readiness: probe(
-              "Readiness. Off by default: Kubernetes makes a pod Ready only while every container is, so this probe " +
-                "takes every tailnet's ports off the Service while any one tailnet is down. Per-tailnet health stays at " +
-                "/ready/<tailnet> for F5 XC health checks and `helm test`. On: the pod is Ready only while every tailnet is " +
-                "up (with one replica the Service still keeps it unless service.publishNotReadyAddresses is false)",
+              "Readiness",
               { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
               false,
+              "Off by default: Kubernetes makes a pod Ready only while every container is, so this probe takes " +
+                "every tailnet's ports off the Service while any one tailnet is down. Per-tailnet health stays at " +
+                "/ready/<tailnet> for F5 XC health checks and `helm test`. On: the pod is Ready only while every " +
+                "tailnet is up (with one replica the Service still keeps it unless service.publishNotReadyAddresses " +
+                "is false).",
             ),
             liveness: probe(
               "Liveness. Off by default: containerboot exits when tailscaled dies, and a liveness probe through Envoy would restart every tailnet when Envoy restarts",
