@@ -1,9 +1,8 @@
 // Helpers of the release tests: a throwaway GPG signing key, isolated Helm homes, a static HTTP server and
-// the CNCF distribution registry, all on loopback and removed when the test process exits.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// the CNCF distribution registry, all on loopback, in the lab's temp dirs (cleanupAll() in afterAll removes them).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import {
@@ -15,19 +14,7 @@ import {
 } from "../../tools/src/helm/helm.ts";
 import { systemTool, toolPath } from "../../tools/src/lib/toolpaths.ts";
 import { goldenCases, type GoldenCase } from "../../tools/src/golden/cases.ts";
-
-const made: string[] = [];
-
-/** A new temporary directory; removeTempDirs() (call it in afterAll) deletes them all. */
-export function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), `tse-${prefix}-`));
-  made.push(d);
-  return d;
-}
-
-export function removeTempDirs(): void {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-}
+import { tempDir } from "../../tools/src/local/lab/tempdirs.ts";
 
 export interface SigningKey {
   /** The user ID, which `helm package --key` matches. */

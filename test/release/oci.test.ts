@@ -3,16 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GOLDEN_RELEASE, HELM_MAJORS } from "../../tools/src/helm/helm.ts";
 import { packageChart, type PackageResult } from "../../tools/src/release/package.ts";
-import {
-  goldenAs,
-  isolatedHelm,
-  removeTempDirs,
-  signingKey,
-  startRegistry,
-  tempDir,
-  templateArgs,
-  type SigningKey,
-} from "../lib/release.ts";
+import { goldenAs, isolatedHelm, signingKey, startRegistry, templateArgs, type SigningKey } from "../lib/release.ts";
+import { cleanupAll } from "../../tools/src/local/lab/cleanup.ts";
+import { tempDir } from "../../tools/src/local/lab/tempdirs.ts";
 
 const VERSION = "1.0.0";
 let key: SigningKey;
@@ -31,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await registry?.stop();
-  removeTempDirs();
+  await cleanupAll();
 });
 
 interface Manifest {

@@ -7,7 +7,9 @@ import { UsageError } from "../../tools/src/cli/args.ts";
 import { HELM_MAJORS } from "../../tools/src/helm/helm.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";
 import { archiveEntries, packageChart, sourceEpoch, type PackageResult } from "../../tools/src/release/package.ts";
-import { isolatedHelm, removeTempDirs, signingKey, tempDir, type SigningKey } from "../lib/release.ts";
+import { isolatedHelm, signingKey, type SigningKey } from "../lib/release.ts";
+import { cleanupAll } from "../../tools/src/local/lab/cleanup.ts";
+import { tempDir } from "../../tools/src/local/lab/tempdirs.ts";
 
 const VERSION = "1.0.0";
 let key: SigningKey;
@@ -19,7 +21,7 @@ beforeAll(async () => {
   key = await signingKey();
   first = await pack(tempDir("pkg-a"));
 });
-afterAll(removeTempDirs);
+afterAll(async () => void (await cleanupAll()));
 
 describe("npm run package", () => {
   it("packages the same sources to the same sha256 on a later run", async () => {

@@ -9,13 +9,13 @@ import {
   goldenAs,
   goldenCase,
   isolatedHelm,
-  removeTempDirs,
   serveDir,
   signingKey,
-  tempDir,
   templateArgs,
   type SigningKey,
 } from "../lib/release.ts";
+import { cleanupAll } from "../../tools/src/local/lab/cleanup.ts";
+import { tempDir } from "../../tools/src/local/lab/tempdirs.ts";
 
 const VERSION = "1.0.0";
 const golden = goldenCase();
@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await repo?.close();
-  removeTempDirs();
+  await cleanupAll();
 });
 
 describe.each(HELM_MAJORS.map((m) => [m]))("helm %i and an HTTP chart repository", (major) => {

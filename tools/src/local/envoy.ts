@@ -7,10 +7,8 @@
 // harness and benchmarks.
 import { spawn, type ChildProcess } from "node:child_process";
 import {
-  chownSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -21,7 +19,7 @@ import {
 } from "node:fs";
 import { freeTcpPorts } from "./lab/ports.ts";
 import { setprivUserArgs } from "./lab/procs.ts";
-import { tmpdir } from "node:os";
+import { removeTempDir, tempDir, userTempDir } from "./lab/tempdirs.ts";
 import { join } from "node:path";
 import { execa } from "execa";
 import { toolPath } from "../lib/toolpaths.ts";
@@ -30,23 +28,22 @@ import { BOOTSTRAP_FILE, CDS_FILE, ENVOY_CONFIG_DIR, LDS_FILE } from "../plan/en
 import { remapForLocalRun, type EnvoyFiles } from "./envoy-remap.ts";
 
 // ---- cleanup of everything this module starts, even when a test fails or the worker exits -------------
+// Its dirs are the lab's temp dirs (lab/tempdirs.ts), which go with the lab root at the latest.
 
-const live = new Set<{ child?: ChildProcess; dir: string }>();
+interface EnvoyDir {
+  dir: string;
+  child?: ChildProcess;
+}
+const live = new Set<EnvoyDir>();
 process.on("exit", () => {
-  for (const r of live) {
-    if (r.child?.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
-    rmSync(r.dir, { recursive: true, force: true });
-  }
+  for (const r of live) if (r.child?.exitCode === null && r.child.signalCode === null) r.child.kill("SIGKILL");
 });
 
-function tempDir(): { dir: string; entry: { child?: ChildProcess; dir: string }; dispose(): void } {
-  const entry: { child?: ChildProcess; dir: string } = { dir: mkdtempSync(join(tmpdir(), "tse-envoy-")) };
+/** A temp dir for one Envoy, owned by `runAs` when given (Envoy writes its admin address there). */
+function envoyDir(runAs?: StartOptions["runAs"]): { dir: string; entry: EnvoyDir; dispose(): void } {
+  const entry: EnvoyDir = { dir: runAs ? userTempDir("envoy", runAs) : tempDir("envoy") };
   live.add(entry);
-  return {
-    dir: entry.dir,
-    entry,
-    dispose: () => (rmSync(entry.dir, { recursive: true, force: true }), live.delete(entry)),
-  };
+  return { dir: entry.dir, entry, dispose: () => (removeTempDir(entry.dir), live.delete(entry)) };
 }
 
 function writeFiles(dir: string, files: EnvoyFiles): void {
@@ -110,7 +107,7 @@ export function inlineStatic(files: EnvoyFiles): JsonObject {
 /** Runs `envoy --mode validate` on the rendered bootstrap and on its static equivalent. */
 export async function validateEnvoy(rendered: EnvoyFiles): Promise<ValidateResult[]> {
   const envoy = toolPath("envoy");
-  const tmp = tempDir();
+  const tmp = envoyDir();
   try {
     const files = remapForLocalRun(rendered, { configDir: tmp.dir, ports: new Map() });
     writeFiles(tmp.dir, files);
@@ -257,7 +254,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
       ...(opts.extraPorts ?? []),
     ]);
   }
-  const tmp = tempDir();
+  const tmp = envoyDir(opts.runAs);
   const configDir = join(tmp.dir, "etc-envoy");
   mkdirSync(configDir);
   const remap = (r: EnvoyFiles, more: ReadonlyMap<number, number> = new Map()): EnvoyFiles => {
@@ -269,9 +266,7 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
   const adminPath = join(tmp.dir, "admin-address");
   let output = "";
   // As in the pod: a non-root uid with no capabilities, which may write only its own dir (admin address).
-  const asUser = opts.runAs
-    ? (chownSync(tmp.dir, opts.runAs.uid, opts.runAs.gid), [...setprivUserArgs(opts.runAs), envoy])
-    : [];
+  const asUser = opts.runAs ? [...setprivUserArgs(opts.runAs), envoy] : [];
   const child = spawn(
     opts.runAs ? "setpriv" : envoy,
     [

@@ -1,19 +1,17 @@
-// Temporary values files for tests, removed after each test file.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Temporary values files, in a temp dir of the lab's (lab/tempdirs.ts), removed after each test file.
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { removeTempDir, tempDir } from "./lab/tempdirs.ts";
 
 let dir: string | undefined;
 let n = 0;
 
 const removeDir = () => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) removeTempDir(dir);
   dir = undefined;
 };
-// vitest's forked workers do not run process exit handlers, so under vitest each test file removes its own
-// dir; elsewhere (npm start, benchmarks) the process exit does.
-process.on("exit", removeDir);
+// The lab root goes at exit (or with cleanupAll()); under vitest each test file also removes its own dir.
 if (process.env.VITEST) {
   try {
     (await import("vitest")).afterAll(removeDir);
@@ -23,9 +21,8 @@ if (process.env.VITEST) {
 }
 
 export function tmpValues(doc: unknown): string {
-  if (!dir) {
-    dir = mkdtempSync(join(tmpdir(), "tse-values-"));
-  }
+  // cleanupAll() may have removed the lab root (and this dir with it) since the last call.
+  if (!dir || !existsSync(dir)) dir = tempDir("values");
   const file = join(dir, `values-${n++}.yaml`);
   writeFileSync(file, typeof doc === "string" ? doc : stringify(doc));
   return file;
