@@ -2,7 +2,7 @@
 // script run for real against a small F5 XC API stand-in on 127.0.0.1 (node http, loopback only) creates
 // new objects with POST, replaces existing ones with PUT after a 409, sends the token and JSON bodies as
 // the API expects, stops at the first failure, and never deletes.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,6 +15,7 @@ import { GOLDEN_NAMESPACE } from "../tools/src/helm/helm.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
 import { systemTool } from "../tools/src/lib/toolpaths.ts";
 import { goldenCases } from "../tools/src/golden/cases.ts";
+import { cmdline, pids } from "../tools/src/local/proc.ts";
 
 const TOKEN = "test-token.AbC+/=";
 
@@ -89,13 +90,9 @@ class FakeXcApi {
 
 function curlCommandLines(): string[] {
   const lines: string[] = [];
-  for (const pid of readdirSync("/proc").filter((d) => /^[0-9]+$/.test(d))) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      if (argv[0]?.endsWith("curl")) lines.push(argv.join(" "));
-    } catch {
-      // the process ended meanwhile
-    }
+  for (const pid of pids()) {
+    const argv = cmdline(pid); // undefined: the process ended meanwhile
+    if (argv?.[0]?.endsWith("curl")) lines.push(argv.join(" "));
   }
   return lines;
 }

@@ -8,6 +8,7 @@ import { repoPath } from "../../tools/src/lib/paths.ts";
 import { systemTool } from "../../tools/src/lib/toolpaths.ts";
 import { clusterDown } from "../../tools/src/local/cluster/cluster.ts";
 import { layout } from "../../tools/src/local/cluster/layout.ts";
+import { cmdline, pids } from "../../tools/src/local/proc.ts";
 
 const NAME = `cli${process.pid % 100_000}`;
 const l = layout(NAME);
@@ -49,13 +50,7 @@ function leftovers(): string[] {
     if (fs.existsSync(`/sys/fs/cgroup/${c}/${l.cgroupRoot}`)) found.push(`cgroup ${c}/${l.cgroupRoot}`);
   }
   if (fs.existsSync(l.dir)) found.push(`dir ${l.dir}`);
-  for (const p of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      if (fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(l.dir)) found.push(`process ${p}`);
-    } catch {
-      // gone
-    }
-  }
+  for (const p of pids()) if (cmdline(p)?.some((arg) => arg.includes(l.dir))) found.push(`process ${p}`);
   return found;
 }
 

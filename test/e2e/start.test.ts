@@ -10,6 +10,7 @@ import { REPO_ROOT } from "../../tools/src/lib/paths.ts";
 import { isListening, requireBinaries } from "../../tools/src/local/lab/index.ts";
 import { tcpExchange } from "../../tools/src/local/pod/net.ts";
 import { taggedReply } from "../../tools/src/local/lab/echo.ts";
+import { cmdline, pids } from "../../tools/src/local/proc.ts";
 
 const POD_PORTS = [10000, 10001, 10500, 10501, 10550, 10700];
 
@@ -53,15 +54,6 @@ it("npm start (demo): curl localhost:10000 reaches the demo target; SIGINT clean
   for (const p of POD_PORTS) expect(await isListening(p), `port ${p} still open`).toBe(false);
   const leftovers = fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith(`tnlab-${child.pid}-`));
   expect(leftovers).toEqual([]);
-  const procs = fs
-    .readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`tnlab-${child.pid}-`);
-      } catch {
-        return false;
-      }
-    });
+  const procs = pids().filter((pid) => cmdline(pid)?.some((arg) => arg.includes(`tnlab-${child.pid}-`)));
   expect(procs, "processes of the run still alive").toEqual([]);
 }, 180_000);

@@ -9,6 +9,7 @@ import { repoPath } from "../../lib/paths.ts";
 import { requireTools, TOOLS_DIR } from "../../lib/toolpaths.ts";
 import { systemTool } from "../lab/bins.ts";
 import { logTail, runCommand, waitFor } from "../lab/procs.ts";
+import { alive, cmdline, mountNamespace, pids } from "../proc.ts";
 import { clustersRoot, layout, NAME_RE, NODE_IP, SERVICE_CIDR, type Layout } from "./layout.ts";
 import { livingSupervisor, readState, writeSupervisorPid, type ClusterState } from "./state.ts";
 
@@ -162,15 +163,6 @@ export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 async function gone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -204,14 +196,16 @@ function killTree(l: Layout, mountNs: string | undefined): void {
   }
   // containerd's shims leave the supervisor's process tree and cgroup; they live on in its mount namespace,
   // and (should the supervisor be gone already) name the cluster's containerd socket, under its directory.
-  for (const p of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      const ours =
-        (mountNs !== undefined && fs.readlinkSync(`/proc/${p}/ns/mnt`) === mountNs) ||
-        fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(`${l.dir}/`);
-      if (ours && Number(p) !== process.pid) process.kill(Number(p), "SIGKILL");
-    } catch {
-      // gone
+  for (const p of pids()) {
+    const ours =
+      (mountNs !== undefined && mountNamespace(p) === mountNs) ||
+      (cmdline(p)?.some((arg) => arg.includes(`${l.dir}/`)) ?? false);
+    if (ours && p !== process.pid) {
+      try {
+        process.kill(p, "SIGKILL");
+      } catch {
+        // gone
+      }
     }
   }
 }
@@ -238,11 +232,7 @@ export async function clusterDown(name = DEFAULT_CLUSTER): Promise<void> {
   const pid = livingSupervisor(l);
   let mountNs: string | undefined;
   if (pid !== undefined) {
-    try {
-      mountNs = fs.readlinkSync(`/proc/${pid}/ns/mnt`);
-    } catch {
-      // just exited
-    }
+    mountNs = mountNamespace(pid); // undefined if it just exited
     process.kill(pid, "SIGTERM");
     if (!(await gone(pid, 60_000))) process.kill(pid, "SIGKILL");
   }

@@ -1,6 +1,7 @@
 // The state file a running cluster's supervisor writes when it is ready, and the supervisor's PID file that
 // `cluster up` writes as soon as it has started it. `cluster down` and `cluster exec` read them.
 import fs from "node:fs";
+import { cmdline } from "../proc.ts";
 import type { Layout } from "./layout.ts";
 
 export interface DemoTarget {
@@ -57,11 +58,7 @@ export function livingSupervisor(l: Layout): number | undefined {
   } catch {
     return undefined;
   }
-  try {
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    const i = cmdline.indexOf("supervise");
-    return i > 0 && cmdline[i + 1] === l.name ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  const args = cmdline(pid) ?? [];
+  const i = args.indexOf("supervise");
+  return i > 0 && args[i + 1] === l.name ? pid : undefined;
 }

@@ -4,19 +4,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { alive } from "../proc.ts";
 import { onCleanup } from "./cleanup.ts";
 
 const PREFIX = "tnlab-";
 let root: string | undefined;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function sweepStale(base: string): void {
   for (const name of fs.readdirSync(base)) {
