@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { repoPath } from "../../tools/src/lib/paths.ts";
 import { systemTool } from "../../tools/src/lib/toolpaths.ts";
 import { clusterDown } from "../../tools/src/local/cluster/cluster.ts";
-import { layout } from "../../tools/src/local/cluster/layout.ts";
+import { cgroupTops, layout } from "../../tools/src/local/cluster/layout.ts";
 import { cmdline, pids } from "../../tools/src/local/proc.ts";
 
 const NAME = `cli${process.pid % 100_000}`;
@@ -46,9 +46,7 @@ function hostNetwork(): string {
 function leftovers(): string[] {
   const found: string[] = [];
   if (fs.existsSync(`/run/netns/${l.netns}`)) found.push(`netns ${l.netns}`);
-  for (const c of fs.readdirSync("/sys/fs/cgroup")) {
-    if (fs.existsSync(`/sys/fs/cgroup/${c}/${l.cgroupRoot}`)) found.push(`cgroup ${c}/${l.cgroupRoot}`);
-  }
+  for (const c of cgroupTops(l)) if (fs.existsSync(c)) found.push(`cgroup ${c}`);
   if (fs.existsSync(l.dir)) found.push(`dir ${l.dir}`);
   for (const p of pids()) if (cmdline(p)?.some((arg) => arg.includes(l.dir))) found.push(`process ${p}`);
   return found;

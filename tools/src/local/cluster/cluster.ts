@@ -10,7 +10,7 @@ import { requireTools, TOOLS_DIR } from "../../lib/toolpaths.ts";
 import { systemTool } from "../lab/bins.ts";
 import { logTail, runCommand, waitFor } from "../lab/procs.ts";
 import { alive, cmdline, mountNamespace, pids } from "../proc.ts";
-import { clustersRoot, layout, NAME_RE, NODE_IP, SERVICE_CIDR, type Layout } from "./layout.ts";
+import { cgroupTops, clustersRoot, layout, NAME_RE, NODE_IP, SERVICE_CIDR, type Layout } from "./layout.ts";
 import { livingSupervisor, readState, writeSupervisorPid, type ClusterState } from "./state.ts";
 
 export const DEFAULT_CLUSTER = "local";
@@ -176,11 +176,7 @@ function cgroupDirs(l: Layout): string[] {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
     out.push(d);
   };
-  const base = "/sys/fs/cgroup";
-  const tops = fs.existsSync(path.join(base, "cgroup.controllers"))
-    ? [path.join(base, l.cgroupRoot)]
-    : fs.readdirSync(base).map((c) => path.join(base, c, l.cgroupRoot));
-  for (const t of tops) if (fs.existsSync(t)) walk(t);
+  for (const t of cgroupTops(l)) if (fs.existsSync(t)) walk(t);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Names, addresses and paths of one local cluster. Every address here exists only inside the cluster's own
 // network namespace, so two clusters may use the same ones at once; the names that the host sees (the
 // namespace, the cgroup root, the state directory) carry the cluster's name.
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -58,4 +59,23 @@ export function layout(name: string): Layout {
     stateFile: path.join(dir, "cluster.json"),
     supervisorLog: path.join(dir, "supervisor.log"),
   };
+}
+
+const CGROUP_FS = "/sys/fs/cgroup";
+
+/** Whether the host mounts the unified cgroup v2 hierarchy at /sys/fs/cgroup (else one v1 hierarchy a dir). */
+export function cgroupUnified(): boolean {
+  return fs.existsSync(path.join(CGROUP_FS, "cgroup.controllers"));
+}
+
+/** The cluster's top cgroup in each hierarchy: the unified one (v2), or every v1 hierarchy (not its aliases, such
+ * as a `cpu` link to `cpu,cpuacct`). They need not exist. */
+export function cgroupTops(l: Layout): string[] {
+  const hierarchies = cgroupUnified()
+    ? [CGROUP_FS]
+    : fs
+        .readdirSync(CGROUP_FS)
+        .map((c) => path.join(CGROUP_FS, c))
+        .filter((c) => !fs.lstatSync(c).isSymbolicLink() && fs.existsSync(path.join(c, "cgroup.procs")));
+  return hierarchies.map((h) => path.join(h, l.cgroupRoot));
 }

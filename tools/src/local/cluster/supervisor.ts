@@ -12,7 +12,7 @@ import { kubeconfigText, startControlPlane, type ControlPlane } from "../kube/co
 import { makeNodePki, type NodePki } from "../kube/pki.ts";
 import { containerdConfig, corednsManifests, cniConfig, kubeletConfig, kubeProxyConfig } from "./configs.ts";
 import { buildAllImages, nodeImageRefs } from "./images.ts";
-import { API_PORT, API_SERVICE_IP, layout, NODE_IP, type Layout } from "./layout.ts";
+import { API_PORT, API_SERVICE_IP, cgroupTops, cgroupUnified, layout, NODE_IP, type Layout } from "./layout.ts";
 import { writeState, type ClusterState } from "./state.ts";
 import { startClusterDemo } from "./demo.ts";
 
@@ -55,20 +55,13 @@ async function privateMounts(l: Layout): Promise<void> {
 
 /** kubelet wants its cgroup root to exist in every hierarchy (cgroup v1) or in the unified one (v2). */
 function makeCgroups(l: Layout): void {
-  const base = "/sys/fs/cgroup";
-  const unified = fs.existsSync(path.join(base, "cgroup.controllers"));
-  const dirs = unified
-    ? [base]
-    : fs
-        .readdirSync(base)
-        .map((c) => path.join(base, c))
-        .filter((c) => !fs.lstatSync(c).isSymbolicLink() && fs.existsSync(path.join(c, "cgroup.procs")));
-  for (const d of dirs) {
-    const dir = path.join(d, l.cgroupRoot);
+  const unified = cgroupUnified();
+  for (const dir of cgroupTops(l)) {
+    const parent = path.dirname(dir);
     fs.mkdirSync(dir, { recursive: true });
-    if (fs.existsSync(path.join(d, "cpuset.cpus")) && !unified) {
-      fs.writeFileSync(path.join(dir, "cpuset.cpus"), fs.readFileSync(path.join(d, "cpuset.cpus")));
-      fs.writeFileSync(path.join(dir, "cpuset.mems"), fs.readFileSync(path.join(d, "cpuset.mems")));
+    if (fs.existsSync(path.join(parent, "cpuset.cpus")) && !unified) {
+      fs.writeFileSync(path.join(dir, "cpuset.cpus"), fs.readFileSync(path.join(parent, "cpuset.cpus")));
+      fs.writeFileSync(path.join(dir, "cpuset.mems"), fs.readFileSync(path.join(parent, "cpuset.mems")));
     }
   }
 }
