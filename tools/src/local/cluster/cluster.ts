@@ -6,12 +6,13 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { repoPath } from "../../lib/paths.ts";
-import { requireTools, TOOLS_DIR } from "../../lib/toolpaths.ts";
+import { TOOLS_DIR } from "../../lib/toolpaths.ts";
 import { systemTool } from "../lab/bins.ts";
 import { logTail, runCommand, waitFor } from "../lab/procs.ts";
 import { alive, cmdline, mountNamespace, pids } from "../proc.ts";
 import { cgroupTops, clustersRoot, layout, NAME_RE, NODE_IP, SERVICE_CIDR, type Layout } from "./layout.ts";
 import { livingSupervisor, readState, writeSupervisorPid, type ClusterState } from "./state.ts";
+import { requireClusterTools } from "./tools.ts";
 
 export const DEFAULT_CLUSTER = "local";
 
@@ -104,11 +105,7 @@ export function clusterOf(name = DEFAULT_CLUSTER): Cluster {
 
 export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
   const l = layout(o.name ?? DEFAULT_CLUSTER);
-  requireTools(["etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "kubelet", "kube-scheduler"]);
-  requireTools(["kube-proxy", "coredns", "pause", "envoy", "tailscaled", "tailscale", "containerboot", "helm3"]);
-  if (o.demo) requireTools(["headscale"]);
-  for (const t of ["containerd", "ctr", "runc", "iptables", "nsenter", "unshare", "mount", "ip"] as const)
-    systemTool(t);
+  requireClusterTools(o.demo ?? false);
   if (livingSupervisor(l) !== undefined) {
     throw new Error(`local cluster "${l.name}" is already up; stop it first: npx tailnet-egress cluster down`);
   }

@@ -15,6 +15,7 @@ import { buildAllImages, nodeImageRefs } from "./images.ts";
 import { API_PORT, API_SERVICE_IP, cgroupTops, cgroupUnified, layout, NODE_IP, type Layout } from "./layout.ts";
 import { writeState, type ClusterState } from "./state.ts";
 import { startClusterDemo } from "./demo.ts";
+import { NODE_TOOLS } from "./tools.ts";
 
 export interface SuperviseOptions {
   demo: boolean;
@@ -85,15 +86,7 @@ export async function supervise(name: string, o: SuperviseOptions): Promise<void
     timings[what] = (Date.now() - t0) / 1000;
     console.log(`+${timings[what].toFixed(1)}s ${what}`);
   };
-  requireTools([
-    "etcd",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kubectl",
-    "kubelet",
-    "kube-scheduler",
-    "kube-proxy",
-  ]);
+  requireTools(NODE_TOOLS);
   const containerd = systemTool("containerd");
   const ctr = systemTool("ctr");
   await privateMounts(l);
