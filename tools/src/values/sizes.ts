@@ -3,14 +3,19 @@
 // ("tailscale-egress.validate.sizes"), so whatever `helm template` accepts, the API server accepts.
 import type { Values } from "../generated/values.ts";
 import { MAX_OBJECT_DATA_BYTES } from "../model/constants.ts";
-import { envoyConfigMapBytes } from "../plan/configmap.ts";
-import { planPorts } from "../plan/ports.ts";
+import { configMapData, dataBytes, envoyConfigMapBytes } from "../plan/configmap.ts";
+import { planEnvoy, type EnvoyPlan } from "../plan/envoy.ts";
 import type { RuleError } from "./rules.ts";
 
-export function checkSizes(values: Values, release: string): RuleError[] {
-  const bytes = envoyConfigMapBytes(values, release);
+/** `envoy` is the values' Envoy plan, when the caller has made it already. */
+export function checkSizes(
+  values: Values,
+  release: string,
+  envoy: EnvoyPlan = planEnvoy(values, release),
+): RuleError[] {
+  const bytes = dataBytes(configMapData(envoy.files));
   if (bytes > MAX_OBJECT_DATA_BYTES) {
-    const plan = planPorts(values);
+    const plan = envoy.ports;
     const services = plan.services.length;
     const saving = values.envoy.accessLog
       ? (() => {

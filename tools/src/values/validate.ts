@@ -2,6 +2,7 @@
 import { Ajv, type ErrorObject } from "ajv";
 import type { Values } from "../generated/values.ts";
 import { valuesSchema } from "../model/schema.ts";
+import { planEnvoy, type EnvoyPlan } from "../plan/envoy.ts";
 import type { Doc } from "./load.ts";
 import { checkRules, type RuleError } from "./rules.ts";
 import { checkSizes } from "./sizes.ts";
@@ -12,14 +13,19 @@ const schemaCheck = ajv.compile(valuesSchema);
 /** Which check refused the values: the JSON schema (Helm's schema validation) or the cross-field rules
  * (the chart's `fail` in templates/_validate.tpl). */
 export type Stage = "schema" | "rules";
-export type Validation = { ok: true; values: Values } | { ok: false; stage: Stage; errors: RuleError[] };
+/** Valid values come with their Envoy plan, which the size check made: no caller needs to plan them again. */
+export type Validation =
+  | { ok: true; values: Values; plan: EnvoyPlan }
+  | { ok: false; stage: Stage; errors: RuleError[] };
 
 export function validateValues(doc: Doc, release: string): Validation {
   if (!schemaCheck(doc)) return { ok: false, stage: "schema", errors: (schemaCheck.errors ?? []).map(schemaError) };
   const values = doc as unknown as Values;
   const rules = checkRules(values, release);
-  const errors = rules.length ? rules : checkSizes(values, release);
-  return errors.length ? { ok: false, stage: "rules", errors } : { ok: true, values };
+  if (rules.length) return { ok: false, stage: "rules", errors: rules };
+  const plan = planEnvoy(values, release);
+  const sizes = checkSizes(values, release, plan);
+  return sizes.length ? { ok: false, stage: "rules", errors: sizes } : { ok: true, values, plan };
 }
 
 /** `/tailnets/0/services/1/port` -> `tailnets[0].services[1].port` */

@@ -1,9 +1,7 @@
 import { changeTable, diffPorts } from "../../plan/diff.ts";
-import { planEnvoy } from "../../plan/envoy.ts";
-import { planPorts } from "../../plan/ports.ts";
 import { portTable } from "../../plan/table.ts";
 import { parse, UsageError, valuesOptions } from "../args.ts";
-import { loadValidValues } from "../load.ts";
+import { loadValidated } from "../load.ts";
 
 export const usage = `Usage: tailnet-egress plan -f values.yaml [-f more.yaml ...] [--release NAME] [--json]
        tailnet-egress plan --from old.yaml --to new.yaml [--allow-remap]
@@ -32,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.from || values.to) return diff(values.from ?? [], values.to ?? [], values.release, values["allow-remap"]);
   const files = values.values ?? [];
   if (files.length === 0) throw new UsageError(`plan needs -f files, or --from and --to\n\n${usage}`);
-  const plan = planEnvoy(await loadValidValues(files, values.release), values.release);
+  const { plan } = await loadValidated(files, values.release);
   if (values.json) {
     console.log(JSON.stringify(plan, null, 2));
     return 0;
@@ -46,8 +44,8 @@ export async function run(argv: string[]): Promise<number> {
 
 async function diff(from: string[], to: string[], release: string, allowRemap: boolean): Promise<number> {
   if (!from.length || !to.length) throw new UsageError(`plan needs both --from and --to\n\n${usage}`);
-  const before = planPorts(await loadValidValues(from, release));
-  const after = planPorts(await loadValidValues(to, release));
+  const before = (await loadValidated(from, release)).plan.ports;
+  const after = (await loadValidated(to, release)).plan.ports;
   const changes = diffPorts(before, after);
   if (!changes.length) {
     console.log("no port changes");

@@ -4,11 +4,9 @@ import { parseManifests } from "../../helm/manifests.ts";
 import { render } from "../../helm/helm.ts";
 import { readInput } from "../../lib/input.ts";
 import { requireTools } from "../../lib/toolpaths.ts";
-import { planEnvoy } from "../../plan/envoy.ts";
 import { portTable } from "../../plan/table.ts";
 import { parse, UsageError, valuesOptions } from "../args.ts";
-import { loadValidValues } from "../load.ts";
-import type { Values } from "../../generated/values.ts";
+import { loadValidated } from "../load.ts";
 
 export const usage = `Usage: tailnet-egress start [-f values.yaml ...] [--secret <name>/<key>=<value> ...]
 
@@ -64,11 +62,10 @@ export async function run(argv: string[]): Promise<number> {
     console.log("Starting the demo tailnet (headscale + target node demo-target) ...");
     files = [tmpValues((await startDemoTailnet()).values)];
   }
-  const v: Values = await loadValidValues(files, release);
+  const { values: v, plan } = await loadValidated(files, release);
   const manifests = parseManifests(await render({ major: 3, valuesFiles: files, release }));
   console.log(`Starting the pod (Envoy + ${v.tailnets.length} Tailscale container(s)) ...`);
   const pod = await startPod(manifests, { ports: "real", podIP: "127.0.0.1", labNetwork: demo, secrets });
-  const plan = planEnvoy(v, release);
   const lines = [
     "",
     portTable(plan.ports),
