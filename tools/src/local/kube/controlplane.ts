@@ -65,15 +65,24 @@ export function kubeconfigText(server: string, pki: Pki, user: string, cert: { c
   });
 }
 
+/** The admin client certificate as https.get takes it, read once per control plane. */
+interface AdminTls {
+  ca: string;
+  cert: Buffer;
+  key: Buffer;
+}
+
+function adminTls(pki: Pki): AdminTls {
+  return { ca: pki.caPem, cert: fs.readFileSync(pki.admin.cert), key: fs.readFileSync(pki.admin.key) };
+}
+
 /** GET an https URL with the admin certificate; resolves to the body when the status is 200. */
-function httpsGet(url: string, pki: Pki): Promise<string | undefined> {
+function httpsGet(url: string, tls: AdminTls): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const req = https.get(
       url,
       {
-        ca: pki.caPem,
-        cert: fs.readFileSync(pki.admin.cert),
-        key: fs.readFileSync(pki.admin.key),
+        ...tls,
         timeout: 2_000,
         rejectUnauthorized: false,
       },
@@ -136,6 +145,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     for (const p of procs.splice(0).reverse()) await p.stop(10_000);
     fs.rmSync(dir, { recursive: true, force: true });
   };
+  const tls = adminTls(pki);
   const ready = async (name: string, proc: Proc, url: string): Promise<void> => {
     t0 = Date.now();
     await waitFor(
@@ -143,7 +153,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       60_000,
       async () => {
         if (!proc.running()) throw new Error(`${name} exited:\n${logTail(proc.log())}`);
-        return (await httpsGet(url, pki).catch(() => undefined)) === "ok" ? true : undefined;
+        return (await httpsGet(url, tls).catch(() => undefined)) === "ok" ? true : undefined;
       },
       100,
     );
