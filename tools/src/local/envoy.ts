@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { freeTcpPorts } from "./lab/ports.ts";
-import { setprivUserArgs } from "./lab/procs.ts";
+import { asUser } from "./lab/procs.ts";
 import { removeTempDir, tempDir, userTempDir } from "./lab/tempdirs.ts";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -266,27 +266,22 @@ async function startOnce(rendered: EnvoyFiles, opts: StartOptions): Promise<Runn
   const adminPath = join(tmp.dir, "admin-address");
   let output = "";
   // As in the pod: a non-root uid with no capabilities, which may write only its own dir (admin address).
-  const asUser = opts.runAs ? [...setprivUserArgs(opts.runAs), envoy] : [];
-  const child = spawn(
-    opts.runAs ? "setpriv" : envoy,
-    [
-      ...asUser,
-      "-c",
-      join(configDir, configFile),
-      "--use-dynamic-base-id", // parallel Envoys must not share hot-restart memory
-      "--admin-address-path",
-      adminPath,
-      "--concurrency",
-      String(opts.concurrency ?? concurrency ?? 1),
-      "--drain-time-s",
-      String(opts.drainTimeS ?? 1),
-      "--parent-shutdown-time-s",
-      String((opts.drainTimeS ?? 1) + 1),
-      "-l",
-      opts.logLevel ?? logLevel ?? "warning",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const run = asUser(opts.runAs, envoy, [
+    "-c",
+    join(configDir, configFile),
+    "--use-dynamic-base-id", // parallel Envoys must not share hot-restart memory
+    "--admin-address-path",
+    adminPath,
+    "--concurrency",
+    String(opts.concurrency ?? concurrency ?? 1),
+    "--drain-time-s",
+    String(opts.drainTimeS ?? 1),
+    "--parent-shutdown-time-s",
+    String((opts.drainTimeS ?? 1) + 1),
+    "-l",
+    opts.logLevel ?? logLevel ?? "warning",
+  ]);
+  const child = spawn(run.command, run.args, { stdio: ["ignore", "pipe", "pipe"] });
   tmp.entry.child = child;
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));

@@ -11,10 +11,10 @@
 // container restart.
 import fs from "node:fs";
 import path from "node:path";
-import { binPath, systemTool, TOOLS_BIN } from "./bins.ts";
+import { binPath, TOOLS_BIN } from "./bins.ts";
 import type { KubeEndpoint } from "../kube/access.ts";
 import { descendantNamed } from "./proctree.ts";
-import { setprivUserArgs, startProcess, waitFor, type ExitInfo, type Proc } from "./procs.ts";
+import { asUser, startProcess, waitFor, type ExitInfo, type Proc } from "./procs.ts";
 import { LAB_HOSTS } from "./sandbox.ts";
 import { tempDir } from "./tempdirs.ts";
 import { LAB_TAILSCALE_ENV } from "./tsenv.ts";
@@ -157,7 +157,7 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     tmpHost = path.join(dir, `run${gen}`, "tmp");
     fs.mkdirSync(tmpHost, { recursive: true, mode: 0o1777 });
     const [cmd, ...cmdArgs] = opts.command?.length ? opts.command : [binPath("containerboot")];
-    const user = opts.runAs ? setprivUserArgs(opts.runAs) : undefined;
+    const run = asUser(opts.runAs, cmd as string, cmdArgs);
     const sandbox = {
       tmpDir: tmpHost,
       binds,
@@ -166,8 +166,8 @@ export async function startContainerboot(opts: ContainerbootOptions): Promise<Co
     };
     current = startProcess({
       name: `containerboot-${opts.name}`,
-      command: user ? systemTool("setpriv") : (cmd as string),
-      args: user ? [...user, cmd as string, ...cmdArgs] : cmdArgs,
+      command: run.command,
+      args: run.args,
       env,
       logDir: dir,
       cwd: dir,

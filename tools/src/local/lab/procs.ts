@@ -240,3 +240,14 @@ export function setprivUserArgs(runAs: { uid: number; gid: number }): string[] {
     "--",
   ];
 }
+
+/** `command args` run as the pod's non-root user through setpriv (setprivUserArgs), or unchanged without one. */
+export function asUser(
+  runAs: { uid: number; gid: number } | undefined,
+  command: string,
+  args: readonly string[],
+): { command: string; args: string[] } {
+  return runAs
+    ? { command: systemTool("setpriv"), args: [...setprivUserArgs(runAs), command, ...args] }
+    : { command, args: [...args] };
+}
