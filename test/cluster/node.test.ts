@@ -3,7 +3,6 @@
 // The steps run in order on one release, as a user would take them: install --wait, helm test (and with a
 // tailnet broken), traffic through the Service, an upgrade adding and removing services, a pod deletion
 // (drain, same node identity), a killed Tailscale container, and the emptyDir variant with Helm 4.
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Cluster } from "../../tools/src/local/cluster/cluster.ts";
 import { nsConnect, nsExchange, nsProber, useCluster } from "../lib/cluster.ts";
@@ -25,6 +24,7 @@ import {
   restrictedNamespace,
   SOCKET,
 } from "../lib/node.ts";
+import { childNamed } from "../../tools/src/local/lab/proctree.ts";
 import { waitFor } from "../../tools/src/local/lab/procs.ts";
 
 const cluster = useCluster({ prefix: "node", demo: true });
@@ -339,20 +339,6 @@ describe.sequential("the chart's pod on a real node", () => {
     await helm(c, 4, ["uninstall", RELEASE, "-n", ns, "--wait"]);
   });
 });
-
-/** The PID of a direct child of pid with that command name. */
-function childNamed(pid: number, comm: string): number {
-  for (const p of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid && fs.readFileSync(`/proc/${p}/comm`, "utf8").trim() === comm) return Number(p);
-    } catch {
-      // gone
-    }
-  }
-  throw new Error(`no child ${comm} of pid ${pid}`);
-}
 
 /**
  * Kills a process of ts-beta (chosen from the container's first process) while alpha's echo port takes a new
