@@ -256,7 +256,7 @@ export interface ValuesInput {
        */
       maxConnections?: number;
       /**
-       * Tunnels waiting for a connection.
+       * Tunnels waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).
        */
       maxPendingRequests?: number;
       /**
@@ -979,7 +979,7 @@ export interface Values {
        */
       maxConnections: number;
       /**
-       * Tunnels waiting for a connection.
+       * Tunnels waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).
        */
       maxPendingRequests: number;
       /**
