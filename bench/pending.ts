@@ -182,7 +182,7 @@ export async function run(): Promise<Section> {
   for (const mode of ["unanswered", "unaccepted"] as const) {
     const top = samples.filter((s) => s.mode === mode && s.n > 0).at(-1);
     if (!top) continue;
-    const what = mode === "unanswered" ? "an unanswered CONNECT" : "a CONNECT waiting for its connection";
+    const what = mode === "unanswered" ? "unanswered CONNECT" : "CONNECT waiting for its connection";
     figures.push(
       figure(
         `Envoy memory per ${what}, ${top.n} waiting`,
@@ -191,7 +191,13 @@ export async function run(): Promise<Section> {
         bufferKiB,
         "envoy.bufferLimitBytes (KiB)",
       ),
-      figure(`Envoy CPU to open ${what}, ${top.n} waiting`, (top.openCpuS * 1000) / top.n, "ms", 1, "reference 1 ms"),
+      figure(
+        `Envoy CPU to open one ${what}, ${top.n} waiting`,
+        (top.openCpuS * 1000) / top.n,
+        "ms",
+        1,
+        "reference 1 ms",
+      ),
       figure(`Envoy CPU while ${top.n} wait (${mode})`, top.holdCpuS / (HOLD_MS / 1000), "CPU s/s", 1, "one core"),
     );
   }
