@@ -8,6 +8,7 @@
 //   BENCH_BURSTS=250,500,1000,2000,4000 BENCH_BURST_KIB=64 npm run bench -- burst (the defaults)
 import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { servicePorts } from "../tools/src/helm/manifests.ts";
 import { CDS_FILE } from "../tools/src/plan/envoy.ts";
 import { cleanupAll, cpuSeconds, requireBinaries, startHeadscale, startTarget } from "../tools/src/local/lab/index.ts";
@@ -82,6 +83,7 @@ async function burst(pod: RunningPod, port: number, size: number): Promise<Burst
 
 export async function run(): Promise<Section> {
   requireBinaries(["headscale", "tailscaled", "tailscale", "containerboot"]);
+  const load0 = loadavg();
   try {
     const hs = await startHeadscale({ name: TAILNET });
     const target = await startTarget({ hostname: "burst-target", headscale: hs });
@@ -138,6 +140,9 @@ export async function run(): Promise<Section> {
           )
           .join("; ") +
         ".",
+      `Load average (1/5/15 min) before: ${load0.map((x) => x.toFixed(2)).join("/")}, after: ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join("/")}.`,
     ];
     return {
       title: "Connection bursts",

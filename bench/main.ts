@@ -6,6 +6,7 @@ const all: Record<string, () => Promise<{ run(): Promise<Section> }>> = {
   scale: () => import("./scale.ts"),
   dataplane: () => import("./dataplane.ts"),
   burst: () => import("./burst.ts"),
+  pending: () => import("./pending.ts"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -1,5 +1,5 @@
 // Scale: helm template (Helm 3 and 4) and the TS plan at 1x1, 10x50 and 10x93 ports (10x93, 930 services,
-// is the largest grid whose Envoy ConfigMap the API server accepts with access logs on: 1,042,575 of
+// is the largest grid whose Envoy ConfigMap the API server accepts with access logs on: 1,043,502 of
 // 1,048,576 bytes, test/kube/sizes.test.ts); Envoy time-to-ready and RSS with the rendered files; and the
 // time from a ConfigMap-style swap of a one-service edit until the new listener accepts, at the largest
 // size, with no restart.

@@ -10,7 +10,7 @@
 // short idleTimeout and checks exactly that, for both targets, and that connectTimeout alone does not close it.
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cleanEnd, stopwatch } from "./suite.ts";
+import { accessLog, cleanEnd, stopwatch } from "./suite.ts";
 import { servicePorts, type Manifest } from "../../tools/src/helm/manifests.ts";
 import {
   descendantNamed,
@@ -32,13 +32,6 @@ const IDLE_TIMEOUT_S = 5;
 const MARGIN_MS = 1_500;
 const payload = crypto.randomBytes(100);
 
-interface AccessLogLine {
-  service: string;
-  response_flags: string;
-  duration_ms: number;
-  bytes_sent: number;
-}
-
 describe("a target that never answers: what closes the connection", () => {
   let hs: Headscale;
   let dead: Target, hole: Target;
@@ -48,18 +41,11 @@ describe("a target that never answers: what closes the connection", () => {
   const portOf = (name: string): number => pod.port(servicePorts(manifests).find((p) => p.name === name)!.port);
   const idleTimeouts = async (service: string): Promise<number> =>
     (await pod.envoy.stats(`^tcp\\.a\\.${service}\\.idle_timeout$`))[`tcp.a.${service}.idle_timeout`] ?? 0;
-  const accessLog = (service: string): AccessLogLine[] =>
-    pod.envoy
-      .log()
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as AccessLogLine)
-      .filter((l) => l.service === service);
 
   /** Connects to a service port, sends bytes, and waits for the close; returns what happened and how long it took. */
   async function timeToClose(service: string): Promise<{ ms: number; flags: string[]; idleTimeouts: number }> {
     const before = await idleTimeouts(service);
-    const logged = accessLog(service).length;
+    const logged = accessLog(pod.envoy, service).length;
     const r = await tcpExchange(pod.podIP, portOf(service), payload, 1, (IDLE_TIMEOUT_S + 30) * 1000);
     console.log(`${service}: ended=${r.ended} after ${r.elapsedMs} ms, ${r.data.length} bytes`);
     expect(r.data.length, `${service} answered`).toBe(0);
@@ -67,11 +53,11 @@ describe("a target that never answers: what closes the connection", () => {
     // Envoy writes the line when it destroys the connection, and flushes its access log every 10 s
     // (bootstrap file_flush_interval_msec).
     const deadline = Date.now() + 15_000;
-    while (accessLog(service).length === logged && Date.now() < deadline)
+    while (accessLog(pod.envoy, service).length === logged && Date.now() < deadline)
       await new Promise((res) => setTimeout(res, 100));
     return {
       ms: r.elapsedMs,
-      flags: accessLog(service)
+      flags: accessLog(pod.envoy, service)
         .slice(logged)
         .map((l) => l.response_flags),
       idleTimeouts: (await idleTimeouts(service)) - before,

@@ -2,6 +2,7 @@
 // lab started and fails the file if anything could not be stopped.
 import { afterAll, expect } from "vitest";
 import { cleanupAll, pendingCleanups } from "../../tools/src/local/lab/index.ts";
+import type { RunningEnvoy } from "../../tools/src/local/envoy.ts";
 
 export function stopwatch(): {
   timings: Record<string, number>;
@@ -29,4 +30,22 @@ export function cleanEnd(label: string, timings?: Record<string, number>): void 
     expect(failures).toEqual([]);
     expect(pendingCleanups()).toEqual([]);
   }, 60_000);
+}
+
+/** The fields of the chart's access log line (envoy.accessLog) that the e2e tests read. */
+export interface AccessLogLine {
+  service: string;
+  response_flags: string;
+  duration_ms: number;
+  bytes_sent: number;
+}
+
+/** The access log lines Envoy has written so far for one service (the chart logs JSON, one line a connection). */
+export function accessLog(envoy: RunningEnvoy, service: string): AccessLogLine[] {
+  return envoy
+    .log()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as AccessLogLine)
+    .filter((l) => l.service === service);
 }

@@ -15,11 +15,11 @@ const plan = async (...extra: object[]) =>
 const resources = (f: JsonObject) => (f as Any).resources as Any[];
 
 describe("Envoy edge settings", () => {
-  it("32 KiB per-connection buffers on every listener and tailnet cluster (Envoy's default is 1 MiB)", async () => {
+  it("128 KiB per-connection buffers on every listener and tailnet cluster (Envoy's default is 1 MiB)", async () => {
     const p = await plan();
-    for (const l of resources(p.files["lds.json"]!)) expect(l.per_connection_buffer_limit_bytes).toBe(32768);
+    for (const l of resources(p.files["lds.json"]!)) expect(l.per_connection_buffer_limit_bytes).toBe(131072);
     for (const c of resources(p.files["cds.json"]!).filter((c) => c.name.startsWith("ts-")))
-      expect(c.per_connection_buffer_limit_bytes).toBe(32768);
+      expect(c.per_connection_buffer_limit_bytes).toBe(131072);
   });
 
   it("a global downstream connection limit in the overload manager, which the health port ignores", async () => {

@@ -240,7 +240,7 @@ export interface ValuesInput {
      */
     idleTimeout?: string;
     /**
-     * Per-connection buffer limit of listeners and clusters (Envoy's edge guidance: 32 KiB; Envoy's own default is 1 MiB).
+     * Per-connection buffer limit of listeners and clusters: how much Envoy queues for a connection before it stops reading the other side. 128 KiB cost 6-23% less Envoy CPU per GiB than 32 KiB (Envoy's edge guidance) in every repeated A/B run here, about as little as 256 KiB and 1 MiB (Envoy's own default); a connection whose reader is slower than its writer may hold up to this much per direction.
      */
     bufferLimitBytes?: number;
     /**
@@ -256,7 +256,7 @@ export interface ValuesInput {
        */
       maxConnections?: number;
       /**
-       * Tunnels waiting for a connection.
+       * Tunnels waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).
        */
       maxPendingRequests?: number;
       /**
@@ -967,7 +967,7 @@ export interface Values {
      */
     idleTimeout: string;
     /**
-     * Per-connection buffer limit of listeners and clusters (Envoy's edge guidance: 32 KiB; Envoy's own default is 1 MiB).
+     * Per-connection buffer limit of listeners and clusters: how much Envoy queues for a connection before it stops reading the other side. 128 KiB cost 6-23% less Envoy CPU per GiB than 32 KiB (Envoy's edge guidance) in every repeated A/B run here, about as little as 256 KiB and 1 MiB (Envoy's own default); a connection whose reader is slower than its writer may hold up to this much per direction.
      */
     bufferLimitBytes: number;
     /**
@@ -983,7 +983,7 @@ export interface Values {
        */
       maxConnections: number;
       /**
-       * Tunnels waiting for a connection.
+       * Tunnels waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).
        */
       maxPendingRequests: number;
       /**
