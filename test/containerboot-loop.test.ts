@@ -4,15 +4,15 @@
 // logs its starts, starts `tailscaled` in its own session (as containerboot does with Setpgid) and leaves it
 // behind when killed; on SIGTERM it takes 300 ms, stops its tailscaled and exits 0.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { systemTool } from "../tools/src/local/lab/bins.ts";
 import { descendantNamed, descendantsNamed } from "../tools/src/local/lab/proctree.ts";
 import { containerbootLoop, expandVars } from "../tools/src/local/pod/spec.ts";
+import { tempDir } from "../tools/src/local/lab/tempdirs.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "tse-cbloop-"));
+const dir = tempDir("tse-cbloop");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const script = (name: string, body: string): string => {

@@ -2,10 +2,9 @@
 // script run for real against a small F5 XC API stand-in on 127.0.0.1 (node http, loopback only) creates
 // new objects with POST, replaces existing ones with PUT after a 409, sends the token and JSON bodies as
 // the API expects, stops at the first failure, and never deletes.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +15,7 @@ import { repoPath } from "../tools/src/lib/paths.ts";
 import { systemTool } from "../tools/src/lib/toolpaths.ts";
 import { goldenCases } from "../tools/src/golden/cases.ts";
 import { cmdline, pids } from "../tools/src/local/proc.ts";
+import { tempDir } from "../tools/src/local/lab/tempdirs.ts";
 
 const TOKEN = "test-token.AbC+/=";
 
@@ -104,7 +104,7 @@ describe("apply.sh against a loopback F5 XC API", () => {
   const file = goldenCases()[1]!.file; // three tailnets: several health checks and pools
   beforeAll(async () => {
     url = await api.start();
-    out = mkdtempSync(join(tmpdir(), "tse-f5xc-apply-"));
+    out = tempDir("tse-f5xc-apply");
     expect(
       await f5xcCommand([
         "-f",

@@ -1,8 +1,7 @@
 // tailnet-egress f5xc: origin pools and a health check for the release's Service. The golden outputs
 // (<case>.f5xc.json and <case>.apply.sh next to each golden case) are checked by test/golden.test.ts and
 // rewritten by npm run golden -- --update; this file checks what every case must hold and the command's options.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../tools/src/cli/args.ts";
@@ -15,6 +14,7 @@ import { GOLDEN_F5XC as OPTIONS } from "../tools/src/golden/f5xc.ts";
 import { GOLDEN_NAMESPACE } from "../tools/src/helm/helm.ts";
 import { servicePorts } from "../tools/src/helm/manifests.ts";
 import { manifestsOf, valuesOf } from "./lib/cases.ts";
+import { tempDir } from "../tools/src/local/lab/tempdirs.ts";
 
 describe("f5xc objects of every golden case", () => {
   it.each(goldenCases().map((c) => [c.name, c.file] as const))(
@@ -104,7 +104,7 @@ describe("tailnet-egress f5xc", () => {
   const args = ["-f", file, "--namespace", GOLDEN_NAMESPACE];
 
   it("writes one file per object and the golden apply.sh with --out, and nothing else", async () => {
-    const out = mkdtempSync(join(tmpdir(), "tse-f5xc-"));
+    const out = tempDir("tse-f5xc");
     try {
       expect(
         await f5xcCommand([...args, "--virtual-site", "shared/ves-io-all-res", "--tenant", "ves-io", "--out", out]),

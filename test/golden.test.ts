@@ -1,13 +1,13 @@
 // Every golden case renders byte-identical with Helm 3 and Helm 4 and equals its reviewed .out.yaml, and its
 // F5 XC objects and apply script equal its reviewed .f5xc.json and .apply.sh. `golden --update` rewrites all.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { goldenCases } from "../tools/src/golden/cases.ts";
 import { checkCase } from "../tools/src/golden/golden.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
+import { tempDir } from "../tools/src/local/lab/tempdirs.ts";
 
 const cases = goldenCases();
 
@@ -29,7 +29,7 @@ describe("golden cases", () => {
 describe("tailnet-egress golden", () => {
   it("reports missing and stale goldens, and --update rewrites every kind", async () => {
     const [real] = cases;
-    const dir = mkdtempSync(join(tmpdir(), "tse-golden-"));
+    const dir = tempDir("tse-golden");
     try {
       copyFileSync(real!.file, join(dir, `${real!.name}.in.yaml`));
       const [c] = goldenCases(dir);

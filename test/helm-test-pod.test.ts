@@ -2,10 +2,9 @@
 // of the release Service, never receives Service traffic, meets the restricted Pod Security Standard, and its
 // script (files/check-ports.sh) works outside the cluster: against loopback servers here, with the shells and
 // HTTP clients it supports.
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type AddressInfo, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, execaSync } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +14,7 @@ import { goldenCases } from "../tools/src/golden/cases.ts";
 import { planPorts } from "../tools/src/plan/ports.ts";
 import { manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
+import { tempDir } from "../tools/src/local/lab/tempdirs.ts";
 
 const SCRIPT = repoPath("files/check-ports.sh");
 type Container = { name: string; command: string[]; securityContext: Record<string, unknown> };
@@ -204,7 +204,7 @@ describe("files/check-ports.sh checks each tailnet's readiness first", () => {
 
   /** Runs the script with only the toolset's commands on PATH (and no proxy settings: loopback only). */
   const runWith = (t: Toolset, ...args: string[]) => {
-    const dir = mkdtempSync(join(tmpdir(), "check-ports-"));
+    const dir = tempDir("check-ports");
     dirs.push(dir);
     for (const [name, target] of Object.entries(t.tools)) {
       if (target!.startsWith("#!")) writeFileSync(join(dir, name), target!, { mode: 0o755 });

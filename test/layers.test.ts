@@ -37,4 +37,17 @@ describe("layers", () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  it("temp dirs under the system temp dir are made only by tools/src/local/lab/tempdirs.ts", () => {
+    const owner = join(REPO_ROOT, "tools/src/local/lab/tempdirs.ts");
+    const offenders = ["tools", "bin", "bench", "test"].flatMap((top) =>
+      sources(join(REPO_ROOT, top))
+        .filter(
+          (file) =>
+            file !== owner && /\bmkdtemp(Sync)?\(\s*(path\.)?join\(\s*(os\.)?tmpdir\(/.test(readFileSync(file, "utf8")),
+        )
+        .map((file) => relative(REPO_ROOT, file)),
+    );
+    expect(offenders).toEqual([]);
+  });
 });

@@ -3,7 +3,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,10 +22,11 @@ import {
 } from "../../tools/src/local/cluster/images.ts";
 import { readTar, writeTar, type TarEntry } from "../../tools/src/local/cluster/tar.ts";
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
+import { tempDir } from "../../tools/src/local/lab/tempdirs.ts";
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "tse-images-"));
+  dir = tempDir("tse-images");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

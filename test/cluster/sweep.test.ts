@@ -2,12 +2,12 @@
 // alone a directory that another process may be starting a cluster in right now.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { sweepStale } from "../../tools/src/local/cluster/cluster.ts";
+import { tempDir } from "../../tools/src/local/lab/tempdirs.ts";
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "sweep-"));
+const root = tempDir("sweep");
 process.env.TAILNET_EGRESS_CLUSTER_DIR = root;
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 

@@ -7,12 +7,12 @@
 // The archive's own mtime is set to the same time, because `helm push` copies it into the OCI manifest
 // (org.opencontainers.image.created): an unsigned package then pushes to the same manifest digest too.
 import { createHash } from "node:crypto";
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, rm, utimes } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, copyFile, lstat, mkdir, readFile, rm, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { helm } from "../helm/helm.ts";
 import { REPO_ROOT } from "../lib/paths.ts";
+import { tempDir } from "../local/lab/tempdirs.ts";
 import { CHART_NAME } from "../plan/names.ts";
 
 export interface SignOptions {
@@ -108,7 +108,7 @@ export async function packageChart(o: PackageOptions): Promise<PackageResult> {
   const epoch = o.epoch ?? (await sourceEpoch(root));
   const commit = await git(root, ["rev-parse", "HEAD"]);
   const modified = (await git(root, ["status", "--porcelain", "--untracked-files=no"])) !== "";
-  const stage = await mkdtemp(join(tmpdir(), "tse-package-"));
+  const stage = tempDir("package");
   try {
     const { dir: chartDir, untracked } = await stageChart(root, stage, epoch);
     const dirty = modified || untracked;
