@@ -1,4 +1,4 @@
-// Connection bursts (issue 14): N connections opened at once to one service port, each sending PAYLOAD_KIB of
+// Connection bursts: N connections opened at once to one service port, each sending PAYLOAD_KIB of
 // random bytes to an exact echo behind the tailnet and waiting for them back. Bursts grow (BURSTS) until one is
 // not served byte-exact; the figure is the largest burst that was. During each burst the Envoy's resident memory
 // (VmRSS) and its pending CONNECTs (cluster.<ts>.upstream_rq_pending_active) are sampled, and its CPU time

@@ -52,7 +52,7 @@ const STREAMS = [1, 32] as const;
 /** Tuning experiment: envoy.bufferLimitBytes in KiB (default: the chart's, 128 KiB). */
 const BUFFER_KIB = process.env.BENCH_BUFFER_KIB ? Number(process.env.BENCH_BUFFER_KIB) : undefined;
 const LATENCY_DEADLINE_MS = 240_000;
-/** Goal of issue 14: Envoy's share of the data plane's CPU (Envoy + the pod's tailscaled). */
+/** Goal: Envoy's share of the data plane's CPU (Envoy + the pod's tailscaled). */
 const SHARE_GOAL = 0.1;
 
 /** One way to the target: its clients' paths and, behind a service port, the Envoy that serves it. */

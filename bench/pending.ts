@@ -1,4 +1,4 @@
-// What a CONNECT that the tailnet proxy has not answered costs Envoy (issue 14), to choose the default of
+// What a CONNECT that the tailnet proxy has not answered costs Envoy, to choose the default of
 // envoy.circuitBreakers.maxPendingRequests. No tailnet: the chart's Envoy files (planEnvoy, the chart's default
 // values with one service) run in a fresh Envoy for each N, with the tailnet's loopback proxy replaced by a stub
 // and containerboot's /healthz by a 200. N client connections are opened at once and held; Envoy's resident

@@ -50,4 +50,18 @@ describe("layers", () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  it("code and templates name no tracker issue (upstream references such as 'envoy issues #123' are fine)", () => {
+    const tracker = /\bissue \d+\b/i;
+    const files = [
+      ...["tools", "bin", "bench", "test"].flatMap((top) => sources(join(REPO_ROOT, top))),
+      ...["templates", "templates/tests", "files"].flatMap((d) =>
+        readdirSync(join(REPO_ROOT, d))
+          .map((n) => join(REPO_ROOT, d, n))
+          .filter((f) => statSync(f).isFile()),
+      ),
+    ];
+    expect(tracker.test(["see", "issue", "14"].join(" "))).toBe(true);
+    expect(files.filter((f) => tracker.test(readFileSync(f, "utf8"))).map((f) => relative(REPO_ROOT, f))).toEqual([]);
+  });
 });

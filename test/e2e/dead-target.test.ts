@@ -1,4 +1,4 @@
-// A target that never answers (issue 14): the pod's tailnet stays up, but the target node is killed (dead) or
+// A target that never answers: the pod's tailnet stays up, but the target node is killed (dead) or
 // its tailscaled is stopped with SIGSTOP (black-holed: packets to it vanish). A TCP connect to the service port
 // succeeds at once (Envoy accepts before it dials), Envoy's CONNECT to the tailnet's loopback proxy waits for
 // tailscaled to dial the target, and nothing comes back.

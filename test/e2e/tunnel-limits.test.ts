@@ -1,4 +1,4 @@
-// Two limits of a service port's tunnel (issue 14), on the real pod:
+// Two limits of a service port's tunnel, on the real pod:
 //  - the pending-CONNECT limit (envoy.circuitBreakers.maxPendingRequests): a burst beyond it is refused at once,
 //    and each refused connection is counted in cluster.ts-<tailnet>.upstream_rq_pending_overflow. Its access log
 //    line shows response flag URX, not UO: Envoy 1.40's tcp_proxy handles a pool overflow as a failed connect
