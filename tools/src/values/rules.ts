@@ -130,6 +130,8 @@ export function checkRules(values: Values, release: string): RuleError[] {
     });
   });
   checkTimeout("envoy.connectTimeout", values.envoy.connectTimeout, err);
+  checkTimeout("envoy.targetCheck.interval", values.envoy.targetCheck.interval, err);
+  checkTimeout("envoy.targetCheck.timeout", values.envoy.targetCheck.timeout, err);
   const cpu = derivingCpuLimit(values);
   if (cpu !== undefined && cpuCores(cpu) === undefined) {
     err(
