@@ -36,7 +36,11 @@ describe("what a values edit changes", () => {
   const original = tmpValues(before);
   // Envoy's ConfigMaps: bootstrap and the health routes, LDS, CDS. A new target changes its listener and its
   // cluster (whose check names it); a new or removed service also changes the health routes (its path).
-  const [cm, lds, cds] = ["envoy", "envoy-lds", "envoy-cds"].map((s) => `ConfigMap/tailscale-egress-${s}`);
+  const [cm, lds, cds] = ["envoy", "envoy-lds", "envoy-cds"].map((s) => `ConfigMap/tailscale-egress-${s}`) as [
+    string,
+    string,
+    string,
+  ];
   const svc = "Service/tailscale-egress";
   it.each<[string, (d: Doc) => void, string[]]>([
     [
