@@ -79,6 +79,7 @@ describe("cluster down during cluster up", () => {
     else if (when === "ready") {
       const r = await up.done;
       expect(r.code, r.out).toBe(0);
+      expect(r.out).toMatch(/^node Ready after \d+\.\ds\ncluster ready after \d+\.\ds \(CoreDNS\)$/m);
     } else await new Promise((r) => setTimeout(r, Math.max(0, t0 + when - Date.now())));
     let mnt: string | undefined;
     const watch = setInterval(() => (mnt ??= recordedNamespace(l)), 20);

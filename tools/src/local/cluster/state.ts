@@ -22,7 +22,9 @@ export interface ClusterState {
   nodeIP: string;
   /** kubelet syncFrequency ("default" = the kubelet's own, 1m). */
   syncFrequency: string;
-  /** Seconds since the supervisor started, per step. */
+  /** When the supervisor started (ms since the epoch). */
+  startedAt: number;
+  /** Seconds since the supervisor started, per step ("node Ready", "cluster DNS", "demo tailnets", ...). */
   timings: Record<string, number>;
   /** With --demo: the values file for the two demo tailnets, and their targets. */
   values?: string;

@@ -199,6 +199,7 @@ export async function supervise(name: string, o: SuperviseOptions): Promise<void
     kubeconfig: l.kubeconfig,
     nodeIP: NODE_IP,
     syncFrequency: o.syncFrequency ?? "default",
+    startedAt: t0,
     timings,
   };
   if (o.demo) {
@@ -209,5 +210,5 @@ export async function supervise(name: string, o: SuperviseOptions): Promise<void
   }
   writeState(l, state);
   onCleanup("cluster state", () => fs.rmSync(l.stateFile, { force: true }));
-  console.log(`ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(`cluster ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
