@@ -122,8 +122,10 @@ export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
   let child: ChildProcess | undefined;
   try {
     makeNetns(l);
-    child = spawnSupervisor(l, o);
-    const pid = child.pid;
+    const supervisor = spawnSupervisor(l, o);
+    child = supervisor;
+    const pid = supervisor.pid;
+    writeSupervisorPid(l, pid); // may fail (a `down` removed the directory): the catch stops the child
     const state = await waitFor(
       `local cluster "${l.name}" ready`,
       o.timeoutMs ?? 600_000,
@@ -162,8 +164,8 @@ function checkDuration(flag: string, v: string): void {
   }
 }
 
-/** Starts the supervisor in the cluster's network namespace and a new mount namespace, and records its PID. */
-function spawnSupervisor(l: Layout, o: UpOptions): ChildProcess {
+/** Starts the supervisor in the cluster's network namespace and a new mount namespace. */
+function spawnSupervisor(l: Layout, o: UpOptions): ChildProcess & { pid: number } {
   const log = fs.openSync(l.supervisorLog, "a");
   const args = [repoPath("bin", "tailnet-egress.js"), "cluster", "supervise", l.name];
   if (o.demo) args.push("--demo");
@@ -190,8 +192,7 @@ function spawnSupervisor(l: Layout, o: UpOptions): ChildProcess {
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error("could not start the cluster supervisor");
   child.unref();
-  writeSupervisorPid(l, child.pid);
-  return child;
+  return child as ChildProcess & { pid: number };
 }
 
 function supervisorLog(l: Layout): string {
