@@ -87,6 +87,7 @@ describe("cluster down during cluster up", () => {
     const down = await cli("cluster", "down", "--name", l.name).done;
     const upEnd = await up.done;
     clearInterval(watch);
+    console.log(`down at ${name}: up ended ${upEnd.at - downAt} ms after down started (exit ${upEnd.code})`);
     expect(down.code, down.out).toBe(0);
     if (when !== "ready") {
       expect(upEnd.code, upEnd.out).toBe(1);
