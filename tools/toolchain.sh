@@ -247,13 +247,23 @@ system_tool() {
   fi
 }
 
+# Verdaccio, an npm registry served on loopback by the test that publishes and installs the CLI's npm package.
+install_verdaccio() {
+  local s="verdaccio-$VERDACCIO_VERSION"; have "$s" && return 0
+  log "installing verdaccio $VERDACCIO_VERSION (npm install --prefix .tools/verdaccio verdaccio@$VERDACCIO_VERSION)"
+  rm -rf "$TOOLS_DIR/verdaccio"
+  npm install --prefix "$TOOLS_DIR/verdaccio" --save-exact --no-audit --no-fund --loglevel=error "verdaccio@$VERDACCIO_VERSION"
+  ln -sf "$TOOLS_DIR/verdaccio/node_modules/.bin/verdaccio" "$BIN/verdaccio"
+  done_ "$s"
+}
+
 # GnuPG signs and verifies chart packages in the tests.
 install_gpg() { system_tool gpg gnupg GnuPG; }
 
 # ShellCheck checks every shell script (npm run lint) and the apply script `tailnet-egress f5xc --out` writes.
 install_shellcheck() { system_tool shellcheck shellcheck ShellCheck; }
 
-all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg shellcheck kube node)
+all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry verdaccio gpg shellcheck kube node)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac

@@ -17,6 +17,7 @@ export type ToolName =
   | "kubeconform"
   | "psa-check"
   | "registry"
+  | "verdaccio"
   | "etcd"
   | "kube-apiserver"
   | "kube-controller-manager"
@@ -38,6 +39,7 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   kubeconform: "kubeconform",
   "psa-check": "psa",
   registry: "registry",
+  verdaccio: "verdaccio",
   etcd: "kube",
   "kube-apiserver": "kube",
   "kube-controller-manager": "kube",
