@@ -30,6 +30,8 @@ let packed: NpmPackageResult;
 let user: string;
 /** Where the checkout's CLI runs: the same inputs at the same relative paths, its own out/. */
 let beside: string;
+/** An empty directory where npx fetches the package itself, as the README's install block shows. */
+let bare: string;
 /** What both CLIs run with: no Helm, no toolchain, no npm config but the loopback registry's. */
 let env: Record<string, string>;
 
@@ -46,7 +48,8 @@ function minimalPath(): string {
   return dir;
 }
 
-const npm = (args: string[], cwd: string) => execa("npm", args, { cwd, env, extendEnv: false });
+const npm = (args: string[], cwd: string, more: Record<string, string> = {}) =>
+  execa("npm", args, { cwd, env: { ...env, ...more }, extendEnv: false });
 
 beforeAll(async () => {
   [registry, packed] = await Promise.all([
@@ -66,15 +69,17 @@ beforeAll(async () => {
     npm_config_fund: "false",
     npm_config_audit: "false",
   };
-  await npm(["publish", packed.tgz], tempDir("npm-publish"));
+  // Published with a cache of its own, so that the install below starts from an empty one.
+  await npm(["publish", packed.tgz], tempDir("npm-publish"), { npm_config_cache: tempDir("npm-cache-publish") });
   user = tempDir("npm-user");
   await npm(["install", `${NPM_NAME}@${VERSION}`], user);
   // The inputs, next to the install, named relative to it so that both CLIs print the same paths.
   const example = readFileSync(repoPath("examples/values.yaml"), "utf8");
   beside = tempDir("checkout-cwd");
-  for (const d of [user, beside]) mkdirSync(join(d, "in"));
+  bare = tempDir("npx-only");
+  for (const d of [user, beside, bare]) mkdirSync(join(d, "in"));
   const put = (name: string, text: string) => {
-    for (const d of [user, beside]) writeFileSync(join(d, "in", name), text);
+    for (const d of [user, beside, bare]) writeFileSync(join(d, "in", name), text);
   };
   put("values.yaml", example);
   put("f5xc-vk8s.yaml", readFileSync(repoPath("examples/f5xc-vk8s.yaml"), "utf8"));
@@ -97,9 +102,15 @@ interface Run {
   written: Record<string, string>;
 }
 
-async function runIn(cwd: string, cmd: string, args: string[]): Promise<Run> {
+async function runIn(cwd: string, cmd: string, args: string[], more: Record<string, string> = {}): Promise<Run> {
   rmSync(join(cwd, "out"), { recursive: true, force: true });
-  const r = await execa(cmd, args, { cwd, env, extendEnv: false, reject: false, stripFinalNewline: false });
+  const r = await execa(cmd, args, {
+    cwd,
+    env: { ...env, ...more },
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+  });
   const written: Record<string, string> = {};
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -221,6 +232,17 @@ describe("the npm package tailnet-egress, from a registry", () => {
     expect(pkg).toEqual(checkout);
     if (code !== 0) expect(pkg.stderr).not.toMatch(/^ {4}at /m);
     if (args.includes("out")) expect(Object.keys(pkg.written)).toContain("out/apply.sh");
+  });
+
+  it("npx tailnet-egress@<version> with nothing installed fetches it from the registry and runs it", async () => {
+    const args = ["plan", "--from", "in/values.yaml", "--to", "in/remapped.yaml"];
+    const [pkg, checkout] = await Promise.all([
+      runIn(bare, "npx", ["--yes", `${NPM_NAME}@${VERSION}`, ...args], { npm_config_cache: tempDir("npm-cache-npx") }),
+      fromCheckout(args),
+    ]);
+    expect(checkout.exitCode).toBe(1);
+    expect(pkg).toEqual(checkout);
+    expect(existsSync(join(bare, "node_modules"))).toBe(false);
   });
 
   it("prints its own version, and names the commands it leaves to the checkout and where they live", async () => {
