@@ -12,9 +12,9 @@ import { parse } from "yaml";
 import { REPO_ROOT } from "../lib/paths.ts";
 import { tempDir } from "../local/lab/tempdirs.ts";
 import { CHART_NAME } from "../plan/names.ts";
-import { checkVersion, PackageError, sha256File } from "./package.ts";
+import { CLI_NAME, checkVersion, PackageError, sha256File } from "./package.ts";
 
-export const NPM_NAME = "tailnet-egress";
+export const NPM_NAME = CLI_NAME;
 /** The bundle's place in the package; paths.ts finds the package root from there (TAILNET_EGRESS_BUNDLE_ROOT). */
 const BUNDLE = "bin/tailnet-egress.js";
 /** Files copied from the checkout as they are: what the bundle reads, the schema, the license. */
