@@ -197,6 +197,9 @@ describe("the npm package tailnet-egress, from a registry", () => {
     expect(packed.modules.filter((m) => /commands\/(golden|start|package|cluster)|tempdirs|helm\//.test(m))).toEqual(
       [],
     );
+    // docs/cli.md states these bounds.
+    expect(packed.size).toBeLessThan(130_000);
+    expect(packed.unpackedSize).toBeLessThan(500_000);
     // Installed, it brought nothing else along.
     expect(readdirSync(join(user, "node_modules")).sort()).toEqual([".bin", ".package-lock.json", NPM_NAME]);
   });
