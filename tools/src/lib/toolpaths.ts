@@ -17,6 +17,7 @@ export type ToolName =
   | "kubeconform"
   | "psa-check"
   | "registry"
+  | "promtool"
   | "etcd"
   | "kube-apiserver"
   | "kube-controller-manager"
@@ -38,6 +39,7 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   kubeconform: "kubeconform",
   "psa-check": "psa",
   registry: "registry",
+  promtool: "promtool",
   etcd: "kube",
   "kube-apiserver": "kube",
   "kube-controller-manager": "kube",
