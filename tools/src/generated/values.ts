@@ -470,6 +470,135 @@ export interface ValuesInput {
         [k: string]: string | undefined;
       };
     };
+    /**
+     * A prometheus-operator PrometheusRule with the chart's alerts (docs/runbooks.md), rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API. F5 XC vK8s has no such API: leave it off there.
+     */
+    prometheusRule?: {
+      /**
+       * Render the PrometheusRule.
+       */
+      enabled?: boolean;
+      /**
+       * Extra PrometheusRule labels, e.g. the release label your Prometheus selects rules by.
+       */
+      labels?: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * PromQL label matchers that pick this release's series, without braces. Default: namespace="<release namespace>",job="<fullname>", the labels the chart's ServiceMonitor gives them.
+       */
+      selector?: string;
+      /**
+       * URL of the runbooks page; each alert's runbook_url annotation is this URL plus #<alert name in lowercase>. Default: docs/runbooks.md in the chart's repository (Chart.yaml home) at tag v<chart version>.
+       */
+      runbookBaseUrl?: string;
+      /**
+       * The alerts, each with its own switch, duration (for), severity label and threshold.
+       */
+      alerts?: {
+        /**
+         * A tailnet's node is down in a pod (its health gauge is 0).
+         */
+        tailnetDown?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+        };
+        /**
+         * A service's target is down in a pod (its health gauge is 0), unless its whole tailnet is down.
+         */
+        targetDown?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+        };
+        /**
+         * New connections refused because too many waited for the tailnet's proxy (upstream_rq_pending_overflow).
+         */
+        pendingOverflow?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+          /**
+           * Time over which the refused connections are counted (a Prometheus duration greater than 0).
+           */
+          window?: string;
+          /**
+           * Fires when more refused connections than this were counted in the window, per pod.
+           */
+          threshold?: number;
+        };
+        /**
+         * Envoy rejected an update of its listeners or clusters (lds/cds update_rejected) and kept its previous config.
+         */
+        configRejected?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+          /**
+           * Time over which the rejected updates are counted (a Prometheus duration greater than 0).
+           */
+          window?: string;
+          /**
+           * Fires when more rejected updates than this were counted in the window, per pod.
+           */
+          threshold?: number;
+        };
+        /**
+         * Envoy is not live (envoy_server_state not 0) or its metrics cannot be scraped (up is 0).
+         */
+        envoyNotReady?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+        };
+      };
+    };
   };
   /**
    * The pod's ServiceAccount.
@@ -1195,6 +1324,135 @@ export interface Values {
        */
       labels: {
         [k: string]: string | undefined;
+      };
+    };
+    /**
+     * A prometheus-operator PrometheusRule with the chart's alerts (docs/runbooks.md), rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API. F5 XC vK8s has no such API: leave it off there.
+     */
+    prometheusRule: {
+      /**
+       * Render the PrometheusRule.
+       */
+      enabled: boolean;
+      /**
+       * Extra PrometheusRule labels, e.g. the release label your Prometheus selects rules by.
+       */
+      labels: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * PromQL label matchers that pick this release's series, without braces. Default: namespace="<release namespace>",job="<fullname>", the labels the chart's ServiceMonitor gives them.
+       */
+      selector: string;
+      /**
+       * URL of the runbooks page; each alert's runbook_url annotation is this URL plus #<alert name in lowercase>. Default: docs/runbooks.md in the chart's repository (Chart.yaml home) at tag v<chart version>.
+       */
+      runbookBaseUrl: string;
+      /**
+       * The alerts, each with its own switch, duration (for), severity label and threshold.
+       */
+      alerts: {
+        /**
+         * A tailnet's node is down in a pod (its health gauge is 0).
+         */
+        tailnetDown: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+        };
+        /**
+         * A service's target is down in a pod (its health gauge is 0), unless its whole tailnet is down.
+         */
+        targetDown: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+        };
+        /**
+         * New connections refused because too many waited for the tailnet's proxy (upstream_rq_pending_overflow).
+         */
+        pendingOverflow: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+          /**
+           * Time over which the refused connections are counted (a Prometheus duration greater than 0).
+           */
+          window: string;
+          /**
+           * Fires when more refused connections than this were counted in the window, per pod.
+           */
+          threshold: number;
+        };
+        /**
+         * Envoy rejected an update of its listeners or clusters (lds/cds update_rejected) and kept its previous config.
+         */
+        configRejected: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+          /**
+           * Time over which the rejected updates are counted (a Prometheus duration greater than 0).
+           */
+          window: string;
+          /**
+           * Fires when more rejected updates than this were counted in the window, per pod.
+           */
+          threshold: number;
+        };
+        /**
+         * Envoy is not live (envoy_server_state not 0) or its metrics cannot be scraped (up is 0).
+         */
+        envoyNotReady: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+        };
       };
     };
   };

@@ -17,6 +17,7 @@ export type ToolName =
   | "kubeconform"
   | "psa-check"
   | "registry"
+  | "promtool"
   | "verdaccio"
   | "etcd"
   | "kube-apiserver"
@@ -39,6 +40,7 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   kubeconform: "kubeconform",
   "psa-check": "psa",
   registry: "registry",
+  promtool: "promtool",
   verdaccio: "verdaccio",
   etcd: "kube",
   "kube-apiserver": "kube",
