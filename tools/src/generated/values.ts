@@ -599,6 +599,31 @@ export interface ValuesInput {
         };
       };
     };
+    /**
+     * A Grafana dashboard (tailnet and service health, connections, bytes, refusals, CPU and memory per container) in a ConfigMap labelled grafana_dashboard: "1", which the Grafana sidecar of kube-prometheus-stack loads. A plain ConfigMap: it installs anywhere, vK8s included. Its uid is fixed (tailscale-egress) and its variables pick the namespace, release and pods, so enable it in one release per Grafana.
+     */
+    dashboard?: {
+      /**
+       * Render the dashboard's ConfigMap.
+       */
+      enabled?: boolean;
+      /**
+       * Namespace of the ConfigMap, e.g. the one your Grafana sidecar watches. Default: the release namespace.
+       */
+      namespace?: string;
+      /**
+       * Extra ConfigMap labels, merged over grafana_dashboard: "1" (set that key to match a sidecar that looks for another value).
+       */
+      labels?: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * ConfigMap annotations, e.g. {grafana_folder: Networking} for the sidecar's folder annotation.
+       */
+      annotations?: {
+        [k: string]: string | undefined;
+      };
+    };
   };
   /**
    * The pod's ServiceAccount.
@@ -1453,6 +1478,31 @@ export interface Values {
            */
           severity: string;
         };
+      };
+    };
+    /**
+     * A Grafana dashboard (tailnet and service health, connections, bytes, refusals, CPU and memory per container) in a ConfigMap labelled grafana_dashboard: "1", which the Grafana sidecar of kube-prometheus-stack loads. A plain ConfigMap: it installs anywhere, vK8s included. Its uid is fixed (tailscale-egress) and its variables pick the namespace, release and pods, so enable it in one release per Grafana.
+     */
+    dashboard: {
+      /**
+       * Render the dashboard's ConfigMap.
+       */
+      enabled: boolean;
+      /**
+       * Namespace of the ConfigMap, e.g. the one your Grafana sidecar watches. Default: the release namespace.
+       */
+      namespace: string;
+      /**
+       * Extra ConfigMap labels, merged over grafana_dashboard: "1" (set that key to match a sidecar that looks for another value).
+       */
+      labels: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * ConfigMap annotations, e.g. {grafana_folder: Networking} for the sidecar's folder annotation.
+       */
+      annotations: {
+        [k: string]: string | undefined;
       };
     };
   };

@@ -619,6 +619,26 @@ export const valuesSchema: Schema = {
             },
           },
         },
+        dashboard: {
+          type: "object",
+          description:
+            'A Grafana dashboard (tailnet and service health, connections, bytes, refusals, CPU and memory per container) in a ConfigMap labelled grafana_dashboard: "1", which the Grafana sidecar of kube-prometheus-stack loads. A plain ConfigMap: it installs anywhere, vK8s included. Its uid is fixed (tailscale-egress) and its variables pick the namespace, release and pods, so enable it in one release per Grafana.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: bool("Render the dashboard's ConfigMap.", false),
+            namespace: str(
+              "Namespace of the ConfigMap, e.g. the one your Grafana sidecar watches. Default: the release namespace.",
+              { default: "" },
+            ),
+            labels: stringMap(
+              'Extra ConfigMap labels, merged over grafana_dashboard: "1" (set that key to match a sidecar that looks for another value).',
+            ),
+            annotations: stringMap(
+              "ConfigMap annotations, e.g. {grafana_folder: Networking} for the sidecar's folder annotation.",
+            ),
+          },
+        },
       },
     },
     serviceAccount: {
