@@ -5,7 +5,7 @@
 // (drain, same node identity), a killed Tailscale container, and the emptyDir variant with Helm 4.
 import { describe, expect, it } from "vitest";
 import type { Cluster } from "../../tools/src/local/cluster/cluster.ts";
-import { nsConnect, nsExchange, nsProber, useCluster } from "../lib/cluster.ts";
+import { nsConnect, nsExchange, nsListen, nsProber, useCluster } from "../lib/cluster.ts";
 import {
   CHART,
   clusterIP,
@@ -35,6 +35,20 @@ const POD = `${SVC}-0`;
 const HEALTH = 10501;
 // The demo values: alpha's hello and echo on 10000/10001, beta's on 11000/11001.
 const PORTS = { alphaHello: 10000, alphaEcho: 10001, betaHello: 11000, betaEcho: 11001 };
+/** A port on alpha's target node with nothing behind it until step 2b listens there. */
+const SPARE_PORT = 39001;
+
+/**
+ * Waits until each demo service's /ready/<tailnet>/<service> answers 200. A service's target check that ran
+ * while its tailnet was not up yet (or was paused) passes at its next run, within envoy.targetCheck.interval
+ * (5 s) of the tailnet's node coming up, which can be after install --wait returned.
+ */
+async function targetsReady(c: Cluster, ip: string): Promise<void> {
+  for (const path of ["alpha/alpha-hello", "alpha/alpha-echo", "beta/beta-hello", "beta/beta-echo"])
+    await waitFor(`/ready/${path} answers 200`, 30_000, async () =>
+      (await healthStatus(c, ip, HEALTH, `/ready/${path}`)) === 200 ? true : undefined,
+    );
+}
 
 describe.sequential("the chart's pod on a real node", () => {
   let ip = "";
@@ -71,6 +85,7 @@ describe.sequential("the chart's pod on a real node", () => {
 
   it("2. helm test passes, fails naming a broken tailnet's ports while the other's pass, and passes again", async () => {
     const c = cluster();
+    await targetsReady(c, ip);
     const pass = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
     expect(pass.ok, pass.out).toBe(true);
     expect(pass.out).toContain("Phase:          Succeeded");
@@ -105,8 +120,57 @@ describe.sequential("the chart's pod on a real node", () => {
     await waitFor("/ready/beta again", 60_000, async () =>
       (await healthStatus(c, ip, HEALTH, "/ready/beta")) === 200 ? true : undefined,
     );
+    await targetsReady(c, ip);
     const again = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
     expect(again.ok, again.out).toBe(true);
+  });
+
+  it("2b. helm test fails naming a service whose target is down and its tailnet, and passes once it answers", async () => {
+    const c = cluster();
+    const alpha = demoTarget(c, "alpha");
+    // A service of tailnet alpha whose target port on alpha's node has nothing behind it: the target check
+    // through the tunnel fails (tailscaled answers the CONNECT with an error), while the tailnet is up.
+    const spare = demoValues(c, (v) => {
+      v.tailnets[0]!.services.push({ name: "alpha-spare", host: alpha.ipv4, port: SPARE_PORT }); // 10002
+    });
+    await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", spare, "--wait"]);
+    try {
+      // The kubelet brings the new Envoy files within its sync period; until then the path is unknown (404).
+      await waitFor("/ready/alpha/alpha-spare answers 503", 180_000, async () =>
+        (await healthStatus(c, ip, HEALTH, "/ready/alpha/alpha-spare")) === 503 ? true : undefined,
+      );
+      expect(await healthStatus(c, ip, HEALTH, "/ready/alpha")).toBe(200);
+      expect(await healthStatus(c, ip, HEALTH, "/ready/alpha/alpha-echo")).toBe(200);
+      const fail = await helmTry(c, 3, ["test", RELEASE, "-n", NS, "--logs"]);
+      expect(fail.ok).toBe(false);
+      const lines = fail.out.split("\n");
+      for (const name of ["alpha-hello", "alpha-echo", "beta-hello", "beta-echo"])
+        expect(
+          lines.some((l) => l.startsWith(`ok    ${name} `)),
+          `${name} ok in:\n${fail.out}`,
+        ).toBe(true);
+      expect(
+        lines.some((l) => l.startsWith("FAIL  alpha-spare ") && l.endsWith("(target of alpha/alpha-spare not ready)")),
+        `alpha-spare FAIL in:\n${fail.out}`,
+      ).toBe(true);
+      // The health port counts as a port: 6 in all.
+      expect(fail.out).toContain("1 of 6 port(s) failed: alpha/alpha-spare; target(s) not ready: alpha/alpha-spare");
+
+      // The target's port starts to answer: the check passes, and so does helm test.
+      const listener = await nsListen(c, SPARE_PORT);
+      try {
+        await waitFor("/ready/alpha/alpha-spare answers 200", 30_000, async () =>
+          (await healthStatus(c, ip, HEALTH, "/ready/alpha/alpha-spare")) === 200 ? true : undefined,
+        );
+        const again = await helmTry(c, 3, ["test", RELEASE, "-n", NS, "--logs"]);
+        expect(again.ok, again.out).toBe(true);
+        expect(again.out).toContain("all 6 port(s) accept connections, 2 tailnet(s) ready");
+      } finally {
+        await listener.stop();
+      }
+    } finally {
+      await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", c.values ?? "", "--wait"]);
+    }
   });
 
   it("3. from a client pod, every Service port reaches the right target in the right tailnet, byte-exact", async () => {
@@ -333,6 +397,7 @@ describe.sequential("the chart's pod on a real node", () => {
     measured("helm install --wait (Helm 4, emptyDir)", `${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const p = await pod(c, ns, POD);
     expect(isReady(p)).toBe(true);
+    await targetsReady(c, await clusterIP(c, ns, SVC));
     const test = await helmTry(c, 4, ["test", RELEASE, "-n", ns]);
     expect(test.ok, test.out).toBe(true);
     await expectEcho(c, await clusterIP(c, ns, SVC), PORTS.alphaEcho, alpha.hostname);

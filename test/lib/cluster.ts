@@ -176,3 +176,37 @@ export function nsProber(c: Cluster, host: string, port: number, text: string, e
     },
   };
 }
+
+const LISTENER = `
+const net = require("node:net");
+const server = net.createServer((s) => { s.on("error", () => s.destroy()); s.pipe(s); });
+server.listen(Number(process.argv[1]), "127.0.0.1", () => process.stdout.write("listening\\n"));
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
+`;
+
+/**
+ * A TCP echo server on 127.0.0.1:port inside the cluster's network namespace, where the demo targets' tailscaled
+ * dial inbound tailnet connections: a demo target's port that starts to answer. Resolves once it listens.
+ */
+export async function nsListen(c: Cluster, port: number): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(systemTool("nsenter"), [...nsenterArgs(c.pid), process.execPath, "-e", LISTENER, String(port)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const closed = new Promise<void>((r) => child.on("close", () => r()));
+  const handle = onCleanup(`ns listener :${port}`, async () => {
+    child.stdin?.end();
+    await closed;
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.once("data", () => resolve());
+    child.once("close", (code) => reject(new Error(`ns listener :${port} exited (${code}) before listening`)));
+  });
+  return {
+    stop: async () => {
+      handle.release();
+      child.stdin?.end();
+      await closed;
+    },
+  };
+}
