@@ -13,13 +13,20 @@ TOOLS_DIR=${TOOLS_DIR:-$root/.tools}
 BIN="$TOOLS_DIR/bin"
 STAMPS="$TOOLS_DIR/stamps"
 mkdir -p "$BIN" "$STAMPS"
-# One installer at a time per .tools/ (parallel test workers or worktrees may share it).
-exec 9>"$TOOLS_DIR/.lock"
-flock 9
+log() { printf '[toolchain] %s\n' "$*" >&2; }
+# One installer at a time per .tools/ (parallel test workers or worktrees may share it). The holder writes its
+# PID into the lock file (opened without truncating it), so a run that has to wait can say for whom.
+lock="$TOOLS_DIR/.lock"
+exec 9<>"$lock"
+if ! flock -n 9; then
+  holder=$(head -c 16 "$lock" 2>/dev/null | tr -dc 0-9 || true)
+  log "waiting for another toolchain run (pid ${holder:-unknown}) to finish"
+  flock 9
+fi
+printf '%s\n' "$$" >"$lock"
 export GOFLAGS="${GOFLAGS:-} -trimpath"
 export GOTOOLCHAIN=local
 
-log() { printf '[toolchain] %s\n' "$*" >&2; }
 have() { [ -f "$STAMPS/$1" ]; }
 done_() { touch "$STAMPS/$1"; }
 

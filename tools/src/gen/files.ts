@@ -33,8 +33,8 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
     { path: repoPath("values.yaml"), content: renderValuesYaml(valuesSchema) },
     { path: repoPath("tools/src/generated/values.ts"), content: TYPES_BANNER + dedupe([input, resolved]) },
     {
-      path: repoPath("README.md"),
-      content: spliceDoc(await readFile(repoPath("README.md"), "utf8"), valuesTable(valuesSchema)),
+      path: repoPath("docs/values.md"),
+      content: spliceDoc(await readFile(repoPath("docs/values.md"), "utf8"), valuesTable(valuesSchema)),
     },
   ];
 }

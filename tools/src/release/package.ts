@@ -14,6 +14,7 @@ import { helm } from "../helm/helm.ts";
 import { REPO_ROOT } from "../lib/paths.ts";
 import { tempDir } from "../local/lab/tempdirs.ts";
 import { CHART_NAME } from "../plan/names.ts";
+import { absoluteChartLinks } from "./links.ts";
 
 export interface SignOptions {
   /** Name (or part of the user ID) of the key in the keyring. */
@@ -111,6 +112,8 @@ export async function packageChart(o: PackageOptions): Promise<PackageResult> {
   const stage = tempDir("package");
   try {
     const { dir: chartDir, untracked } = await stageChart(root, stage, epoch);
+    // docs/ is not packaged: the README's links to it point at the tagged repository instead.
+    await absoluteChartLinks(chartDir, version, epoch);
     const dirty = modified || untracked;
     await mkdir(o.outDir, { recursive: true });
     const args = ["package", chartDir, "--version", version, "--destination", o.outDir];
