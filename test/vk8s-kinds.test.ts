@@ -32,6 +32,7 @@ function askedFor(v: Values, ms: Manifest[]): string[] {
     ...(v.networkPolicy.enabled ? ["NetworkPolicy"] : []),
     // Rendered only where the cluster has the API (the goldens render with it).
     ...(v.metrics.serviceMonitor.enabled && ms.some((m) => m.kind === "ServiceMonitor") ? ["ServiceMonitor"] : []),
+    ...(v.metrics.prometheusRule.enabled && ms.some((m) => m.kind === "PrometheusRule") ? ["PrometheusRule"] : []),
     ...(v.tests.enabled && v.tests.kind === "Pod" ? ["Pod"] : []),
     ...(v.service.type !== "ClusterIP" ? [`Service of type ${v.service.type}`] : []),
   ].sort();

@@ -6,7 +6,14 @@ import { run as packageCommand } from "../../tools/src/cli/commands/package.ts";
 import { UsageError } from "../../tools/src/cli/args.ts";
 import { HELM_MAJORS } from "../../tools/src/helm/helm.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";
-import { archiveEntries, packageChart, sourceEpoch, type PackageResult } from "../../tools/src/release/package.ts";
+import {
+  archiveEntries,
+  CLI_AT_VERSION,
+  CLI_NAME,
+  packageChart,
+  sourceEpoch,
+  type PackageResult,
+} from "../../tools/src/release/package.ts";
 import { isolatedHelm, signingKey, type SigningKey } from "../lib/release.ts";
 import { cleanupAll } from "../../tools/src/local/lab/cleanup.ts";
 import { isExternal, markdownAnchors, markdownLinks } from "../../tools/src/lib/markdown.ts";
@@ -94,6 +101,13 @@ describe("npm run package", () => {
     const rewritten = links.filter((l) => l.target.startsWith(prefix)).map((l) => l.target.slice(prefix.length));
     expect(rewritten).toEqual(sourceRelative.map((l) => l.target));
     for (const path of rewritten) expect(existsSync(repoPath(path.split("#")[0]!)), path).toBe(true);
+  });
+
+  it("stamps the version into the README's npx tailnet-egress@<version> commands", async () => {
+    const packaged = (await execa("tar", ["-xOzf", first.tgz, "tailscale-egress/README.md"])).stdout;
+    expect(readFileSync(repoPath("README.md"), "utf8")).toContain(`npx ${CLI_AT_VERSION} plan --from`);
+    expect(packaged).toContain(`npx ${CLI_NAME}@${VERSION} plan --from`);
+    expect(packaged).not.toContain(CLI_AT_VERSION);
   });
 
   it("refuses a link that leaves the repository, and keeps anchors and URLs", () => {
