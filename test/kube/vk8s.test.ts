@@ -25,7 +25,7 @@ import {
   useControlPlane,
   valuesFile,
 } from "../lib/kube.ts";
-import { kubectlWith, lifecycle, RELEASE } from "../lib/lifecycle.ts";
+import { lifecycle, RELEASE } from "../lib/lifecycle.ts";
 
 const cp = useControlPlane("vk8s");
 /** The defaults with the README's smallest tailnet (one tailnet, one service), and every bundled example. */
