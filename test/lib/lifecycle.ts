@@ -10,6 +10,7 @@ import { render, type HelmMajor } from "../../tools/src/helm/helm.ts";
 import { envoyConfigMapData, parseManifests } from "../../tools/src/helm/manifests.ts";
 import { toolPath } from "../../tools/src/lib/toolpaths.ts";
 import { runCommand, waitFor } from "../../tools/src/local/lab/procs.ts";
+import { ENVOY_CONFIGMAPS } from "../../tools/src/plan/configmap.ts";
 import { fullname, serviceAccountName, stateSecretNames } from "../../tools/src/plan/names.ts";
 import { valuesOf } from "./cases.ts";
 import { CHART, getObject, kubeHelmOk, listObjects, valuesFile, type ControlPlane } from "./kube.ts";
@@ -64,8 +65,12 @@ export async function stateData(
   return out;
 }
 
+/** Every Envoy file of the release's Envoy ConfigMaps (envoy, envoy-lds, envoy-cds), as the pod sees them. */
 export async function configMap(c: ControlPlane, ns: string, name: string): Promise<Record<string, string>> {
-  return (await getObject<{ data: Record<string, string> }>(c, ns, `configmap/${name}-envoy`)).data;
+  const data: Record<string, string> = {};
+  for (const { suffix } of ENVOY_CONFIGMAPS)
+    Object.assign(data, (await getObject<{ data: Record<string, string> }>(c, ns, `configmap/${name}-${suffix}`)).data);
+  return data;
 }
 
 /** kubectl with the given kubeconfig (the admin's or a limited user's); throws with kubectl's stderr. */
