@@ -111,6 +111,9 @@ describe.sequential("the chart's pod on a real node", () => {
     await waitFor("/ready/beta again", 60_000, async () =>
       (await healthStatus(c, ip, HEALTH, "/ready/beta")) === 200 ? true : undefined,
     );
+    // The test also asks each target's health (/ready/<tailnet>/<service>), which Envoy's next health check
+    // of that target restores.
+    await targetsReady(c, ip);
     const againPod = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
     expect(againPod.ok, againPod.out).toBe(true);
     await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", c.values ?? ""]);
@@ -345,12 +348,21 @@ describe.sequential("the chart's pod on a real node", () => {
     measured("helm install --wait (Helm 4, emptyDir)", `${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const p = await pod(c, ns, POD);
     expect(isReady(p)).toBe(true);
+    await targetsReady(c, await clusterIP(c, ns, SVC));
     const test = await helmTry(c, 4, ["test", RELEASE, "-n", ns]);
     expect(test.ok, test.out).toBe(true);
     await expectEcho(c, await clusterIP(c, ns, SVC), PORTS.alphaEcho, alpha.hostname);
     await helm(c, 4, ["uninstall", RELEASE, "-n", ns, "--wait"]);
   });
 });
+
+/** Waits until Envoy reports every demo service's target healthy (/ready/<tailnet>/<service>, what the test asks). */
+async function targetsReady(c: Cluster, ip: string): Promise<void> {
+  for (const path of ["alpha/alpha-hello", "alpha/alpha-echo", "beta/beta-hello", "beta/beta-echo"])
+    await waitFor(`/ready/${path}`, 60_000, async () =>
+      (await healthStatus(c, ip, HEALTH, `/ready/${path}`)) === 200 ? true : undefined,
+    );
+}
 
 /** The check's output with tailnet beta frozen: alpha's ports pass, beta's fail without a connection, named. */
 function expectBetaNamed(out: string): void {
