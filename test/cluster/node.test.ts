@@ -33,22 +33,11 @@ const RELEASE = "egress";
 const SVC = `${RELEASE}-tailscale-egress`;
 const POD = `${SVC}-0`;
 const HEALTH = 10501;
-// The demo values: alpha's hello and echo on 10000/10001, beta's on 11000/11001.
-const PORTS = { alphaHello: 10000, alphaEcho: 10001, betaHello: 11000, betaEcho: 11001 };
+const TEST_HOOK = `${SVC}-test-connection`;
 /** A port on alpha's target node with nothing behind it until step 2b listens there. */
 const SPARE_PORT = 39001;
-
-/**
- * Waits until each demo service's /ready/<tailnet>/<service> answers 200. A service's target check that ran
- * while its tailnet was not up yet (or was paused) passes at its next run, within envoy.targetCheck.interval
- * (5 s) of the tailnet's node coming up, which can be after install --wait returned.
- */
-async function targetsReady(c: Cluster, ip: string): Promise<void> {
-  for (const path of ["alpha/alpha-hello", "alpha/alpha-echo", "beta/beta-hello", "beta/beta-echo"])
-    await waitFor(`/ready/${path} answers 200`, 30_000, async () =>
-      (await healthStatus(c, ip, HEALTH, `/ready/${path}`)) === 200 ? true : undefined,
-    );
-}
+// The demo values: alpha's hello and echo on 10000/10001, beta's on 11000/11001.
+const PORTS = { alphaHello: 10000, alphaEcho: 10001, betaHello: 11000, betaEcho: 11001 };
 
 describe.sequential("the chart's pod on a real node", () => {
   let ip = "";
@@ -83,12 +72,15 @@ describe.sequential("the chart's pod on a real node", () => {
     expect(await healthStatus(c, ip, HEALTH, "/ready")).toBe(200);
   });
 
-  it("2. helm test passes, fails naming a broken tailnet's ports while the other's pass, and passes again", async () => {
+  it("2. helm test (a Job) passes, fails once naming a broken tailnet's ports while the other's pass, and passes again; so does the Pod form with --logs", async () => {
     const c = cluster();
     await targetsReady(c, ip);
     const pass = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
     expect(pass.ok, pass.out).toBe(true);
+    expect(pass.out).toContain(`TEST SUITE:     ${TEST_HOOK}`);
     expect(pass.out).toContain("Phase:          Succeeded");
+    // hook-succeeded: a passing Job is deleted.
+    expect(await c.kubectl(["get", "jobs", "-n", NS, "-o", "name"])).toBe("");
 
     // Break tailnet beta: freeze its container (tailscaled and containerboot stop answering; the
     // container still runs, so the kubelet restarts nothing).
@@ -100,29 +92,39 @@ describe.sequential("the chart's pod on a real node", () => {
       );
       expect(await healthStatus(c, ip, HEALTH, "/ready/alpha")).toBe(200);
       expect(isReady(await pod(c, NS, POD)), "the pod stays Ready with one tailnet down").toBe(true);
-      const fail = await helmTry(c, 3, ["test", RELEASE, "-n", NS, "--logs"]);
-      expect(fail.ok).toBe(false);
-      const lines = fail.out.split("\n");
-      for (const name of ["alpha-hello", "alpha-echo"])
-        expect(
-          lines.some((l) => l.startsWith(`ok    ${name} `)),
-          `${name} ok in:\n${fail.out}`,
-        ).toBe(true);
-      for (const name of ["beta-hello", "beta-echo"])
-        expect(
-          lines.some((l) => l.startsWith(`FAIL  ${name} `) && l.endsWith("(tailnet beta not ready)")),
-          `${name} FAIL in:\n${fail.out}`,
-        ).toBe(true);
-      expect(fail.out).toContain("tailnet(s) not ready: beta");
+      // The Job fails once (backoffLimit 0): Helm reports it, and the kept Job's log names the ports.
+      const fail = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
+      expect(fail.ok, fail.out).toBe(false);
+      expect(fail.out).toContain("BackoffLimitExceeded");
+      const job = JSON.parse(await c.kubectl(["get", `job/${TEST_HOOK}`, "-n", NS, "-o", "json"])) as {
+        status: { failed?: number; succeeded?: number };
+      };
+      expect(job.status).toMatchObject({ failed: 1 });
+      expectBetaNamed(await c.kubectl(["logs", `job/${TEST_HOOK}`, "-n", NS]));
+
+      // tests.kind Pod: the same check as a bare Pod, whose log `helm test --logs` prints. The upgrade changes
+      // only the hook, so the pod (and the frozen container) stay.
+      await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", c.values ?? "", "--set", "tests.kind=Pod"]);
+      const failPod = await helmTry(c, 3, ["test", RELEASE, "-n", NS, "--logs"]);
+      expect(failPod.ok).toBe(false);
+      expectBetaNamed(failPod.out);
     } finally {
       await ctr(c, ["task", "resume", id]);
     }
     await waitFor("/ready/beta again", 60_000, async () =>
       (await healthStatus(c, ip, HEALTH, "/ready/beta")) === 200 ? true : undefined,
     );
+    // The test also asks each target's health (/ready/<tailnet>/<service>), which Envoy's next health check
+    // of that target restores.
     await targetsReady(c, ip);
+    const againPod = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
+    expect(againPod.ok, againPod.out).toBe(true);
+    await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", c.values ?? ""]);
     const again = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
     expect(again.ok, again.out).toBe(true);
+    expect(
+      await c.kubectl(["get", "jobs,pods", "-n", NS, "-l", "app.kubernetes.io/component=test", "-o", "name"]),
+    ).toBe("");
   });
 
   it("2b. helm test fails naming a service whose target is down and its tailnet, and passes once it answers", async () => {
@@ -141,20 +143,22 @@ describe.sequential("the chart's pod on a real node", () => {
       );
       expect(await healthStatus(c, ip, HEALTH, "/ready/alpha")).toBe(200);
       expect(await healthStatus(c, ip, HEALTH, "/ready/alpha/alpha-echo")).toBe(200);
-      const fail = await helmTry(c, 3, ["test", RELEASE, "-n", NS, "--logs"]);
-      expect(fail.ok).toBe(false);
-      const lines = fail.out.split("\n");
+      // The Job fails once and is kept: its log names the service and its tailnet.
+      const fail = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
+      expect(fail.ok, fail.out).toBe(false);
+      const log = await c.kubectl(["logs", `job/${TEST_HOOK}`, "-n", NS]);
+      const lines = log.split("\n");
       for (const name of ["alpha-hello", "alpha-echo", "beta-hello", "beta-echo"])
         expect(
           lines.some((l) => l.startsWith(`ok    ${name} `)),
-          `${name} ok in:\n${fail.out}`,
+          `${name} ok in:\n${log}`,
         ).toBe(true);
       expect(
         lines.some((l) => l.startsWith("FAIL  alpha-spare ") && l.endsWith("(target of alpha/alpha-spare not ready)")),
-        `alpha-spare FAIL in:\n${fail.out}`,
+        `alpha-spare FAIL in:\n${log}`,
       ).toBe(true);
       // The health port counts as a port: 6 in all.
-      expect(fail.out).toContain("1 of 6 port(s) failed: alpha/alpha-spare; target(s) not ready: alpha/alpha-spare");
+      expect(log).toContain("1 of 6 port(s) failed: alpha/alpha-spare; target(s) not ready: alpha/alpha-spare");
 
       // The target's port starts to answer: the check passes, and so does helm test.
       const listener = await nsListen(c, SPARE_PORT);
@@ -162,7 +166,7 @@ describe.sequential("the chart's pod on a real node", () => {
         await waitFor("/ready/alpha/alpha-spare answers 200", 30_000, async () =>
           (await healthStatus(c, ip, HEALTH, "/ready/alpha/alpha-spare")) === 200 ? true : undefined,
         );
-        // A test pod that succeeded is deleted at once (hook-delete-policy), so its log cannot be asked for.
+        // A test Job that succeeded is deleted at once (hook-delete-policy), so its log cannot be asked for.
         const again = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
         expect(again.ok, again.out).toBe(true);
         expect(again.out).toContain("Phase:          Succeeded");
@@ -405,6 +409,30 @@ describe.sequential("the chart's pod on a real node", () => {
     await helm(c, 4, ["uninstall", RELEASE, "-n", ns, "--wait"]);
   });
 });
+
+/** Waits until Envoy reports every demo service's target healthy (/ready/<tailnet>/<service>, what the test asks). */
+async function targetsReady(c: Cluster, ip: string): Promise<void> {
+  for (const path of ["alpha/alpha-hello", "alpha/alpha-echo", "beta/beta-hello", "beta/beta-echo"])
+    await waitFor(`/ready/${path}`, 60_000, async () =>
+      (await healthStatus(c, ip, HEALTH, `/ready/${path}`)) === 200 ? true : undefined,
+    );
+}
+
+/** The check's output with tailnet beta frozen: alpha's ports pass, beta's fail without a connection, named. */
+function expectBetaNamed(out: string): void {
+  const lines = out.split("\n");
+  for (const name of ["alpha-hello", "alpha-echo"])
+    expect(
+      lines.some((l) => l.startsWith(`ok    ${name} `)),
+      `${name} ok in:\n${out}`,
+    ).toBe(true);
+  for (const name of ["beta-hello", "beta-echo"])
+    expect(
+      lines.some((l) => l.startsWith(`FAIL  ${name} `) && l.endsWith("(tailnet beta not ready)")),
+      `${name} FAIL in:\n${out}`,
+    ).toBe(true);
+  expect(out).toContain("tailnet(s) not ready: beta");
+}
 
 /**
  * Kills a process of ts-beta (chosen from the container's first process) while alpha's echo port takes a new
