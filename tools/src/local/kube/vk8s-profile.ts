@@ -17,8 +17,9 @@
 // The rules, as RBAC and admission:
 // - every verb (get, list, watch, create, update, patch, delete, deletecollection) on the ten read-write kinds,
 //   in the user's namespace (RBAC names resources, not versions: CronJob is batch/v1 on current Kubernetes);
-// - get, list, watch and delete on Pods, and get on pods/log (`kubectl logs`, which F5's console also offers);
-//   no create: a bare Pod, as a `helm test` Pod hook, is refused;
+// - get, list, watch and delete on Pods; no create: a bare Pod, as a `helm test` Pod hook, is refused;
+// - get on pods/log (`kubectl logs`), which F5's list does not name: allowed so that a failed test Job's log
+//   can be read, an assumption not verified on vK8s;
 // - get, list, watch on ReplicaSets, Endpoints and Events in the namespace, and on Nodes, Namespaces and
 //   PersistentVolumes (cluster-scoped, through a ClusterRoleBinding);
 // - nothing else: no Role, RoleBinding, PodDisruptionBudget, NetworkPolicy, Ingress, CRD objects (ServiceMonitor);
