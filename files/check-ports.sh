@@ -2,7 +2,7 @@
 # Checks that each tailnet is ready, then connects to its TCP endpoints, and reports which fail. Used by the
 # chart's `helm test` pod (templates/tests/test-connection.yaml, busybox sh + wget + nc) and runnable anywhere
 # with sh, nc and wget or curl, or with bash and timeout where nc is missing (bash's /dev/tcp):
-#   sh files/check-ports.sh [-w SECONDS] [NAME=]HOST:PORT ... [-r TAILNET=URL [NAME=]HOST:PORT ...] ...
+#   sh files/check-ports.sh [-w SECONDS] [-t GRACE] [NAME=]HOST:PORT ... [-r TAILNET=URL [NAME=]HOST:PORT ...] ...
 # e.g. sh files/check-ports.sh -w 2 health=127.0.0.1:10501 \
 #        -r corp=http://127.0.0.1:10501/ready/corp web=127.0.0.1:10000 db=127.0.0.1:10001
 # -r TAILNET=URL: the endpoints after it, up to the next -r, belong to TAILNET. URL (Envoy's /ready/<tailnet>,
@@ -11,17 +11,21 @@
 # Then, for each endpoint given a NAME, URL/NAME (Envoy's /ready/<tailnet>/<service>: 200 while the service's
 # target accepts tunnels, else 503) is fetched before connecting; if it fails, the endpoint is reported FAIL
 # "(target of TAILNET/NAME not ready)" without a connection attempt (Envoy would accept and close it at once).
+# -t GRACE: a target not ready is asked again once a second, GRACE seconds in all for the whole run (default 0),
+# since a target check that ran before its tailnet was up passes only at its next run (needs sleep).
 # Endpoints before the first -r belong to no tailnet. SECONDS (default 3) bounds each request and connection.
 # Prints one line per endpoint (ok/FAIL, name, host:port) and a summary naming the failed ones as
 # TAILNET/NAME, the tailnets not ready and the targets not ready; exits 1 if any failed, 2 on bad usage.
 # IPv6 hosts are written in brackets: [fd7a:115c:a1e0::1]:443.
 set -u
 usage() {
-  echo "usage: check-ports.sh [-w SECONDS] [NAME=]HOST:PORT ... [-r TAILNET=URL [NAME=]HOST:PORT ...] ..." >&2
+  echo "usage: check-ports.sh [-w SECONDS] [-t GRACE] [NAME=]HOST:PORT ... [-r TAILNET=URL [NAME=]HOST:PORT ...] ..." >&2
   exit 2
 }
 secs=3
+grace=0
 if [ "${1:-}" = "-w" ]; then secs=${2:?-w needs seconds}; shift 2; fi
+if [ "${1:-}" = "-t" ]; then grace=${2:?-t needs seconds}; shift 2; fi
 [ $# -gt 0 ] || usage
 if command -v nc >/dev/null 2>&1 && nc --help 2>&1 | grep -q -e '^[[:space:]]*-z'; then
   probe() { nc -z -w "$secs" "$1" "$2" </dev/null >/dev/null 2>&1; }
@@ -47,6 +51,16 @@ pick_ready() {
     echo "check-ports: -r needs wget or curl" >&2; exit 2
   fi
   picked=1
+}
+# target_ready URL: ready, or again once a second while the run's grace lasts.
+target_ready() {
+  ready "$1" && return 0
+  while [ "$grace" -gt 0 ]; do
+    sleep 1
+    grace=$((grace - 1))
+    ready "$1" && return 0
+  done
+  return 1
 }
 picked=""
 total=0
@@ -78,7 +92,7 @@ while [ $# -gt 0 ]; do
   total=$((total + 1))
   if [ "$up" = 0 ]; then
     why=" (tailnet $tailnet not ready)"
-  elif [ -n "$tailnet" ] && [ -n "$named" ] && ! ready "$url/$name"; then
+  elif [ -n "$tailnet" ] && [ -n "$named" ] && ! target_ready "$url/$name"; then
     why=" (target of $tailnet/$name not ready)"
     targets="$targets $tailnet/$name"
   elif probe "$host" "$port"; then

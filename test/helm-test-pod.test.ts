@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findOne, parseManifests, servicePorts, testHook, type Manifest } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
 import { goldenCases } from "../tools/src/golden/cases.ts";
+import { durationMs } from "../tools/src/plan/duration.ts";
 import { planPorts } from "../tools/src/plan/ports.ts";
 import { manifestsOf, renderCached, valuesOf } from "./lib/cases.ts";
 import { tmpValues } from "../tools/src/local/tmp.ts";
@@ -48,9 +49,14 @@ describe("helm test pod", () => {
       // The health port first, then each tailnet's readiness URL followed by its ports, tailnet by tailnet.
       const ports = new Map(servicePorts(ms).map((p) => [p.name, p.port]));
       const health = `${host}:${ports.get("health")}`;
+      // A target's grace: one check of it (interval + timeout, rounded up to whole seconds).
+      const tc = values.envoy.targetCheck;
+      const grace = Math.ceil(((durationMs(tc.interval) ?? 0) + (durationMs(tc.timeout) ?? 0)) / 1000);
       expect(args).toEqual([
         "-w",
         String(values.tests.connectTimeout),
+        "-t",
+        String(grace),
         `health=${health}`,
         ...planPorts(values).tailnets.flatMap((tn) => [
           "-r",
@@ -186,7 +192,7 @@ const toolsets: Toolset[] = [
   {
     name: "sh with nc -z and wget -T, as in the pod",
     shell: which("sh"),
-    tools: { nc: NC_STANDIN, wget: which("wget"), grep: which("grep") },
+    tools: { nc: NC_STANDIN, wget: which("wget"), grep: which("grep"), sleep: which("sleep") },
   },
   { name: "bash with curl and /dev/tcp", shell: BASH, tools: { curl: which("curl"), timeout: TIMEOUT, bash: BASH } },
   {
@@ -228,7 +234,10 @@ describe("files/check-ports.sh checks each tailnet's readiness first", () => {
     http = createHttpServer((req, res) => {
       asked.push(req.url ?? "");
       const [, ready, tailnet, service, more] = (req.url ?? "").split("/");
-      const ok = ready === "ready" && (tailnet === "a" || tailnet === "c") && service !== "dead" && more === undefined;
+      // A service named "late" is ready from its third ask on: a target check that passes at its next run.
+      const late = service === "late" && asked.filter((u) => u === req.url).length < 3;
+      const ok =
+        ready === "ready" && (tailnet === "a" || tailnet === "c") && service !== "dead" && !late && more === undefined;
       res.writeHead(ok ? 200 : 503).end();
     });
     up = createServer((c) => c.end());
@@ -247,16 +256,19 @@ describe("files/check-ports.sh checks each tailnet's readiness first", () => {
     await Promise.all([http, up, down].map((s) => new Promise<void>((r) => s.close(() => r()))));
   });
 
-  /** Runs the script with only the toolset's commands on PATH (and no proxy settings: loopback only). */
-  const runWith = (t: Toolset, ...args: string[]) => {
+  /** A directory holding only the toolset's commands, for PATH. */
+  const toolsetPath = (t: Toolset): string => {
     const dir = tempDir("check-ports");
     dirs.push(dir);
     for (const [name, target] of Object.entries(t.tools)) {
       if (target!.startsWith("#!")) writeFileSync(join(dir, name), target!, { mode: 0o755 });
       else symlinkSync(target!, join(dir, name));
     }
-    return execa(t.shell!, [SCRIPT, "-w", "2", ...args], { reject: false, extendEnv: false, env: { PATH: dir } });
+    return dir;
   };
+  /** Runs the script with only the toolset's commands on PATH (and no proxy settings: loopback only). */
+  const runWith = (t: Toolset, ...args: string[]) =>
+    execa(t.shell!, [SCRIPT, "-w", "2", ...args], { reject: false, extendEnv: false, env: { PATH: toolsetPath(t) } });
   const ready = (name: string, port = hp) => ["-r", `${name}=http://127.0.0.1:${port}/ready/${name}`];
 
   describe.each(toolsets.map((t) => [t.name, t] as const))("%s", (_n, t) => {
@@ -298,6 +310,40 @@ describe("files/check-ports.sh checks each tailnet's readiness first", () => {
   });
 
   const pod = toolsets[0]!;
+
+  it("-t GRACE asks a target that is not ready again once a second, within the grace for the whole run", async () => {
+    requireToolset(pod);
+    asked.length = 0;
+    // Without grace, "late" fails at its first ask; with 3 s it passes at its third, and "dead" then has 1 s left.
+    const without = await runWith(pod, ...ready("a"), `late=127.0.0.1:${upPort}`);
+    expect(without.exitCode).toBe(1);
+    expect(without.stdout).toContain("target(s) not ready: a/late");
+    asked.length = 0;
+    const t0 = Date.now();
+    const r = await execa(
+      pod.shell!,
+      [SCRIPT, "-w", "2", "-t", "3", ...ready("a"), `late=127.0.0.1:${upPort}`, `dead=127.0.0.1:${downPort}`],
+      {
+        reject: false,
+        extendEnv: false,
+        env: { PATH: toolsetPath(pod) },
+      },
+    );
+    expect(r.stdout.split("\n")).toEqual([
+      `ok    late 127.0.0.1:${upPort}`,
+      `FAIL  dead 127.0.0.1:${downPort} (target of a/dead not ready)`,
+      "1 of 2 port(s) failed: a/dead; target(s) not ready: a/dead",
+    ]);
+    expect(asked).toEqual([
+      "/ready/a",
+      "/ready/a/late",
+      "/ready/a/late",
+      "/ready/a/late",
+      "/ready/a/dead",
+      "/ready/a/dead",
+    ]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3_000);
+  });
 
   it.each(toolsets.map((t) => [t.name, t] as const))(
     "%s: fails a port whose target is not ready without connecting, naming the service and its tailnet",
