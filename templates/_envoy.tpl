@@ -193,7 +193,9 @@ Usage: {{ include "tailscale-egress.envoy.serviceCluster" (dict "root" $ "servic
 {{- $check = dict
   "timeout" (include "tailscale-egress.envoy.dur" $tc.timeout)
   "interval" (include "tailscale-egress.envoy.dur" $tc.interval)
-  "no_traffic_interval" (include "tailscale-egress.envoy.dur" $tc.interval)
+  "unhealthy_interval" (include "tailscale-egress.envoy.dur" $tc.unhealthyInterval)
+  "no_traffic_interval" (include "tailscale-egress.envoy.dur" $tc.unhealthyInterval)
+  "no_traffic_healthy_interval" (include "tailscale-egress.envoy.dur" $tc.interval)
   "unhealthy_threshold" (int $tc.unhealthyThreshold)
   "healthy_threshold" (int $tc.healthyThreshold)
   "reuse_connection" false

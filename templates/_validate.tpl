@@ -110,6 +110,7 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.connectTimeout" "value" $v.envoy.connectTimeout) -}}
 {{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.targetCheck.interval" "value" $v.envoy.targetCheck.interval) -}}
 {{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.targetCheck.timeout" "value" $v.envoy.targetCheck.timeout) -}}
+{{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.targetCheck.unhealthyInterval" "value" $v.envoy.targetCheck.unhealthyInterval) -}}
 {{- $promRule := "must be a Prometheus duration (a whole number and one unit of ms, s, m, h, d, w or y)" -}}
 {{- range $name, $a := $v.metrics.prometheusRule.alerts -}}
 {{- if not (regexMatch "^[0-9]+(ms|s|m|h|d|w|y)$" (toString $a.for)) -}}

@@ -40,7 +40,10 @@ describe("Envoy edge settings", () => {
 
   it("circuit breakers, a target check through the tunnel and no panic routing on every service cluster", async () => {
     const p = await plan({
-      envoy: { circuitBreakers: { maxConnections: 77 }, targetCheck: { interval: "3s", timeout: "500ms" } },
+      envoy: {
+        circuitBreakers: { maxConnections: 77 },
+        targetCheck: { interval: "3s", timeout: "500ms", unhealthyInterval: "750ms" },
+      },
     });
     const clusters = serviceClusters(p.files["cds.json"]!);
     expect(clusters.map((c) => c.name)).toEqual(["corp_corp-web", "corp_corp-db", "lab_tcp-11000"]);
@@ -51,8 +54,11 @@ describe("Envoy edge settings", () => {
       expect(c.typed_extension_protocol_options).toBeUndefined();
       const [check] = c.health_checks;
       expect(check).toMatchObject({
+        // Up: every interval; down, or new after a first failure: every unhealthyInterval, traffic or not.
         interval: "3s",
-        no_traffic_interval: "3s",
+        no_traffic_healthy_interval: "3s",
+        unhealthy_interval: "0.750s",
+        no_traffic_interval: "0.750s",
         timeout: "0.500s",
         unhealthy_threshold: 2,
         healthy_threshold: 1,

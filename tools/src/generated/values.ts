@@ -294,9 +294,13 @@ export interface ValuesInput {
        */
       enabled?: boolean;
       /**
-       * Time between checks of one target. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       * Time between checks of one target while it is up. A duration in ms or s, such as 500ms, 5s or 1.5s.
        */
       interval?: string;
+      /**
+       * Time between checks of a target that is down, and of a new one until its first check passes (a new pod's first checks run before its tailnets are up): it comes back, and a new pod serves, within about this long of the target answering. A down target gets 60/unhealthyInterval probes a minute per pod. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      unhealthyInterval?: string;
       /**
        * Time to wait for the proxy's answer to a check; a target that does not answer (a stopped node, a black hole) fails after it. A duration in ms or s, such as 500ms, 5s or 1.5s.
        */
@@ -1212,9 +1216,13 @@ export interface Values {
        */
       enabled: boolean;
       /**
-       * Time between checks of one target. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       * Time between checks of one target while it is up. A duration in ms or s, such as 500ms, 5s or 1.5s.
        */
       interval: string;
+      /**
+       * Time between checks of a target that is down, and of a new one until its first check passes (a new pod's first checks run before its tailnets are up): it comes back, and a new pod serves, within about this long of the target answering. A down target gets 60/unhealthyInterval probes a minute per pod. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      unhealthyInterval: string;
       /**
        * Time to wait for the proxy's answer to a check; a target that does not answer (a stopped node, a black hole) fails after it. A duration in ms or s, such as 500ms, 5s or 1.5s.
        */

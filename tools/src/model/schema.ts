@@ -455,7 +455,11 @@ export const valuesSchema: Schema = {
           default: {},
           properties: {
             enabled: bool("Check every service's target unless the service sets targetCheck: false.", true),
-            interval: duration("Time between checks of one target.", "5s"),
+            interval: duration("Time between checks of one target while it is up.", "5s"),
+            unhealthyInterval: duration(
+              "Time between checks of a target that is down, and of a new one until its first check passes (a new pod's first checks run before its tailnets are up): it comes back, and a new pod serves, within about this long of the target answering. A down target gets 60/unhealthyInterval probes a minute per pod.",
+              "1s",
+            ),
             timeout: duration(
               "Time to wait for the proxy's answer to a check; a target that does not answer (a stopped node, a black hole) fails after it.",
               "2s",

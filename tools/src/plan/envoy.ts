@@ -287,10 +287,15 @@ const hex = (text: string): string => Buffer.from(text, "latin1").toString("hex"
  */
 function targetHealthCheck(values: Values, svc: PlannedService): JsonObject {
   const tc = values.envoy.targetCheck;
+  // Envoy picks the next check's delay by the cluster's traffic and the host's state: interval (up, traffic),
+  // unhealthy_interval (down, traffic), no_traffic_healthy_interval (up, no traffic yet) and no_traffic_interval
+  // (down, no traffic yet). Up: every interval; down (and new, after a first failure): every unhealthyInterval.
   return {
     timeout: dur(tc.timeout),
     interval: dur(tc.interval),
-    no_traffic_interval: dur(tc.interval),
+    unhealthy_interval: dur(tc.unhealthyInterval),
+    no_traffic_interval: dur(tc.unhealthyInterval),
+    no_traffic_healthy_interval: dur(tc.interval),
     unhealthy_threshold: tc.unhealthyThreshold,
     healthy_threshold: tc.healthyThreshold,
     reuse_connection: false,
