@@ -48,6 +48,7 @@ const log = (what: string): void => console.error(`bench cluster: ${what}`);
 
 interface Samples {
   nodeReady: number[];
+  up: number[];
   install: number[];
   editDefault: number[];
   removed: number[];
@@ -60,12 +61,17 @@ interface Samples {
 }
 
 /** A cluster of this run, stopped by its own name on any exit (a signal included). */
-async function withCluster<T>(tag: string, syncFrequency: string | undefined, fn: (c: Cluster) => Promise<T>) {
+async function withCluster<T>(
+  tag: string,
+  syncFrequency: string | undefined,
+  fn: (c: Cluster, upSeconds: number) => Promise<T>,
+) {
   const name = `bench${tag}${process.pid % 10_000}`;
   const handle = onCleanup(`cluster ${name}`, () => clusterDown(name));
   try {
+    const t0 = Date.now();
     const c = await clusterUp({ name, demo: true, ...(syncFrequency ? { syncFrequency } : {}) });
-    return await fn(c);
+    return await fn(c, seconds(t0));
   } finally {
     await clusterDown(name);
     handle.release();
@@ -126,8 +132,9 @@ async function newPodReady(c: Cluster, oldUid: string, timeoutMs = 240_000): Pro
 
 /** One repeat with the kubelet's defaults, in a cluster of its own. */
 async function defaultsRepeat(i: number, s: Samples): Promise<void> {
-  await withCluster(`d${i}`, undefined, async (c) => {
+  await withCluster(`d${i}`, undefined, async (c, upSeconds) => {
     s.nodeReady.push(timing(c, "node Ready"));
+    s.up.push(upSeconds);
     const { ip, seconds: installS } = await install(c);
     s.install.push(installS);
     const uid = (await podNow(c)).metadata.uid;
@@ -204,6 +211,7 @@ export async function run(): Promise<Section> {
   const started = Date.now();
   const s: Samples = {
     nodeReady: [],
+    up: [],
     install: [],
     editDefault: [],
     removed: [],
@@ -220,6 +228,13 @@ export async function run(): Promise<Section> {
   const target = (limit: number) => (v: number) => v <= limit;
   const figures: Figure[] = [
     sampledFigure("node Ready (cluster up)", s.nodeReady, "s", 120, "up's wait for node Ready, 120 s"),
+    sampledFigure(
+      "cluster up --demo, to ready (node Ready, CoreDNS, the demo tailnets)",
+      s.up,
+      "s",
+      600,
+      "up's default wait, 600 s",
+    ),
     sampledFigure("helm install --wait, demo release", s.install, "s", 300, "--timeout 5m", target(300)),
     sampledFigure(
       "edit to serving, kubelet defaults (syncFrequency 1m)",
@@ -261,9 +276,9 @@ export async function run(): Promise<Section> {
   const fmt = (xs: readonly number[]) => xs.map((x) => x.toFixed(2)).join("/");
   const notes = [
     `Setup: \`tailnet-egress cluster up --demo\` (one real node: kubelet, containerd, runc, CNI bridge, kube-proxy, CoreDNS, all in a network namespace of the run's own; two demo tailnets, each a headscale and a target node), the demo release installed with Helm 3 into a namespace that enforces the restricted Pod Security level (termination.drainSeconds 10, envoy.healthCheck.interval 1s, node state in Secrets). ${REPEATS} repeat(s) with the kubelet's defaults, each in a fresh cluster: install --wait, an upgrade adding one service of tailnet beta (the pod stays), an upgrade removing it, an upgrade adding two services with envoy.rolloutOnConfigChange: true (the pod restarts; timed to the port no Envoy had before), then kubectl delete pod. Then one cluster with --sync-frequency 5s: the demo release, then ${REPEATS} upgrades each adding one more service (the pod stays).`,
-    "Times: wall clock of this process from the command's start; serving = beta's tagged echo answers byte-exact on the new Service port, from the node through the ClusterIP, polled every 250 ms with a new connection (so about 0.25-0.5 s of resolution); closed = no answer. node Ready is the cluster supervisor's own timing from its start (the control plane, containerd with the images imported, kubelet and kube-proxy started, the Node's Ready condition True), read from the cluster's state. NotReady: the pod's Ready condition False while every container still runs (the preStop hooks are in their drain), polled every 100 ms through kubectl.",
+    "Times: wall clock of this process from the command's start; serving = beta's tagged echo answers byte-exact on the new Service port, from the node through the ClusterIP, polled every 250 ms with a new connection (so about 0.25-0.5 s of resolution); closed = no answer. node Ready is the cluster supervisor's own timing from its start (the control plane, containerd with the images imported, kubelet and kube-proxy started, the Node's Ready condition True), read from the cluster's state; cluster up is this process's wall clock around clusterUp (the network namespace, the supervisor, node Ready, CoreDNS rolled out, the demo tailnets up; images are written only when their inputs changed, so at most the first repeat includes that). NotReady: the pod's Ready condition False while every container still runs (the preStop hooks are in their drain), polled every 100 ms through kubectl.",
     `With envoy.rolloutOnConfigChange the new port was first served by the old pod (its kubelet synced the ConfigMap during the drain) in ${s.rolloutServedByOld} of ${s.rollout.length} repeats; otherwise by the new pod.`,
-    `Samples (s): node Ready ${fmt(s.nodeReady)}; install ${fmt(s.install)}; edit, defaults ${fmt(s.editDefault)}; edit, 5s ${fmt(s.edit5s)}; rollout ${fmt(s.rollout)}; removed ${fmt(s.removed)}; NotReady ${fmt(s.notReady)}; new pod Ready ${fmt(s.newPodReady)}.`,
+    `Samples (s): node Ready ${fmt(s.nodeReady)}; cluster up ${fmt(s.up)}; install ${fmt(s.install)}; edit, defaults ${fmt(s.editDefault)}; edit, 5s ${fmt(s.edit5s)}; rollout ${fmt(s.rollout)}; removed ${fmt(s.removed)}; NotReady ${fmt(s.notReady)}; new pod Ready ${fmt(s.newPodReady)}.`,
     `The machine was shared with other work (2 cores): load average (1/5/15 min) before ${fmt(load0)}, after ${fmt(load1)}; the whole run took ${(seconds(started) / 60).toFixed(1)} min. Timings under such load are longer than on an idle node.`,
   ];
   if (REPEATS < 5)
