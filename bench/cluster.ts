@@ -221,8 +221,8 @@ export async function run(): Promise<Section> {
     edit5s: [],
     rolloutServedByOld: 0,
   };
-  for (let i = 0; i < REPEATS; i++) await defaultsRepeat(i, s);
   await fastSync(s);
+  for (let i = 0; i < REPEATS; i++) await defaultsRepeat(i, s);
   const load1 = loadavg();
 
   const target = (limit: number) => (v: number) => v <= limit;
@@ -275,7 +275,7 @@ export async function run(): Promise<Section> {
   ];
   const fmt = (xs: readonly number[]) => xs.map((x) => x.toFixed(2)).join("/");
   const notes = [
-    `Setup: \`tailnet-egress cluster up --demo\` (one real node: kubelet, containerd, runc, CNI bridge, kube-proxy, CoreDNS, all in a network namespace of the run's own; two demo tailnets, each a headscale and a target node), the demo release installed with Helm 3 into a namespace that enforces the restricted Pod Security level (termination.drainSeconds 10, envoy.healthCheck.interval 1s, node state in Secrets). ${REPEATS} repeat(s) with the kubelet's defaults, each in a fresh cluster: install --wait, an upgrade adding one service of tailnet beta (the pod stays), an upgrade removing it, an upgrade adding two services with envoy.rolloutOnConfigChange: true (the pod restarts; timed to the port no Envoy had before), then kubectl delete pod. Then one cluster with --sync-frequency 5s: the demo release, then ${REPEATS} upgrades each adding one more service (the pod stays).`,
+    `Setup: \`tailnet-egress cluster up --demo\` (one real node: kubelet, containerd, runc, CNI bridge, kube-proxy, CoreDNS, all in a network namespace of the run's own; two demo tailnets, each a headscale and a target node), the demo release installed with Helm 3 into a namespace that enforces the restricted Pod Security level (termination.drainSeconds 10, envoy.healthCheck.interval 1s, node state in Secrets). ${REPEATS} repeat(s) with the kubelet's defaults, each in a fresh cluster: install --wait, an upgrade adding one service of tailnet beta (the pod stays), an upgrade removing it, an upgrade adding two services with envoy.rolloutOnConfigChange: true (the pod restarts; timed to the port no Envoy had before), then kubectl delete pod. Before them, one cluster with --sync-frequency 5s: the demo release, then ${REPEATS} upgrades each adding one more service (the pod stays).`,
     "Times: wall clock of this process from the command's start; serving = beta's tagged echo answers byte-exact on the new Service port, from the node through the ClusterIP, polled every 250 ms with a new connection (so about 0.25-0.5 s of resolution); closed = no answer. node Ready is the cluster supervisor's own timing from its start (the control plane, containerd with the images imported, kubelet and kube-proxy started, the Node's Ready condition True), read from the cluster's state; cluster up is this process's wall clock around clusterUp (the network namespace, the supervisor, node Ready, CoreDNS rolled out, the demo tailnets up; images are written only when their inputs changed, so at most the first repeat includes that). NotReady: the pod's Ready condition False while every container still runs (the preStop hooks are in their drain), polled every 100 ms through kubectl.",
     `With envoy.rolloutOnConfigChange the new port was first served by the old pod (its kubelet synced the ConfigMap during the drain) in ${s.rolloutServedByOld} of ${s.rollout.length} repeats; otherwise by the new pod.`,
     `Samples (s): node Ready ${fmt(s.nodeReady)}; cluster up ${fmt(s.up)}; install ${fmt(s.install)}; edit, defaults ${fmt(s.editDefault)}; edit, 5s ${fmt(s.edit5s)}; rollout ${fmt(s.rollout)}; removed ${fmt(s.removed)}; NotReady ${fmt(s.notReady)}; new pod Ready ${fmt(s.newPodReady)}.`,
