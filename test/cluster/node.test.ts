@@ -391,7 +391,7 @@ async function killBeta(
   killedAt = Date.now();
   process.kill(pid, "SIGKILL");
   try {
-    const restartedAs = await waitFor(`${what} restarted`, 120_000, restarted);
+    const restartedAs = await waitFor(`${what} restarted`, 60_000, restarted);
     await waitFor("/ready/beta seen failing since the kill", 30_000, async () => (betaFailed ? true : undefined));
     await waitFor("beta serves again", 60_000, async () =>
       (await healthStatus(c, ip, HEALTH, "/ready/beta")) === 200 &&
