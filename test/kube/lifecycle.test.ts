@@ -91,15 +91,18 @@ it("some cases keep node state in Secrets, so the state checks below run", () =>
 
 describe.each(HELM_MAJORS.map((m) => [m]))("helm %i on a real API server", (major: HelmMajor) => {
   it.concurrent.each(
-    CASES.map((c) => ({
-      name: c.name,
-      file: c.file,
-      kubeState: c.kubeState,
-      what: c.kubeState ? "; node state in Secrets survives every step" : " (emptyDir: no state Secrets)",
-    })),
+    CASES.map(
+      (c) =>
+        [
+          c.name,
+          c.kubeState ? "; node state in Secrets survives every step" : " (emptyDir: no state Secrets)",
+          c.file,
+          c.kubeState,
+        ] as const,
+    ),
   )(
-    "$name: install, upgrade, rollback, uninstall, reinstall$what",
-    async ({ name: _n, file, kubeState }) => {
+    "%s: install, upgrade, rollback, uninstall, reinstall%s",
+    async (_n, _kind, file, kubeState) => {
       const c = cp();
       const ns = await testNamespace(c, `h${major}-${_n.slice(0, 2)}`);
       const doc = parse(readFileSync(file, "utf8")) as { tailnets: { name: string; services: object[] }[] };
