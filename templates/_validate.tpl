@@ -108,6 +108,15 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- end -}}
 {{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.connectTimeout" "value" $v.envoy.connectTimeout) -}}
+{{- $promRule := "must be a Prometheus duration (a whole number and one unit of ms, s, m, h, d, w or y)" -}}
+{{- range $name, $a := $v.metrics.prometheusRule.alerts -}}
+{{- if not (regexMatch "^[0-9]+(ms|s|m|h|d|w|y)$" (toString $a.for)) -}}
+{{- fail (printf "metrics.prometheusRule.alerts.%s.for: %q %s, such as 0s, 30s, 5m or 1h" $name (toString $a.for) $promRule) -}}
+{{- end -}}
+{{- if and (hasKey $a "window") (not (regexMatch "^0*[1-9][0-9]*(ms|s|m|h|d|w|y)$" (toString $a.window))) -}}
+{{- fail (printf "metrics.prometheusRule.alerts.%s.window: %q %s greater than 0, such as 30s, 5m or 1h" $name (toString $a.window) $promRule) -}}
+{{- end -}}
+{{- end -}}
 {{- $cpu := include "tailscale-egress.envoy.derivingCpuLimit" . -}}
 {{- if and $cpu (not (regexMatch "^([0-9]+m|[0-9]+(\\.[0-9]+)?)$" $cpu)) -}}
 {{- fail (printf (print

@@ -13,13 +13,20 @@ TOOLS_DIR=${TOOLS_DIR:-$root/.tools}
 BIN="$TOOLS_DIR/bin"
 STAMPS="$TOOLS_DIR/stamps"
 mkdir -p "$BIN" "$STAMPS"
-# One installer at a time per .tools/ (parallel test workers or worktrees may share it).
-exec 9>"$TOOLS_DIR/.lock"
-flock 9
+log() { printf '[toolchain] %s\n' "$*" >&2; }
+# One installer at a time per .tools/ (parallel test workers or worktrees may share it). The holder writes its
+# PID into the lock file (opened without truncating it), so a run that has to wait can say for whom.
+lock="$TOOLS_DIR/.lock"
+exec 9<>"$lock"
+if ! flock -n 9; then
+  holder=$(head -c 16 "$lock" 2>/dev/null | tr -dc 0-9 || true)
+  log "waiting for another toolchain run (pid ${holder:-unknown}) to finish"
+  flock 9
+fi
+printf '%s\n' "$$" >"$lock"
 export GOFLAGS="${GOFLAGS:-} -trimpath"
 export GOTOOLCHAIN=local
 
-log() { printf '[toolchain] %s\n' "$*" >&2; }
 have() { [ -f "$STAMPS/$1" ]; }
 done_() { touch "$STAMPS/$1"; }
 
@@ -166,6 +173,19 @@ install_registry() {
   done_ "$s"
 }
 
+# Prometheus's promtool (check rules, test rules). Service discovery is left out (-tags remove_all_sd): promtool
+# needs none of it, and it is most of the build.
+install_promtool() {
+  local s="promtool-$PROMETHEUS_MODULE_VERSION"; have "$s" && return 0
+  log "building promtool $PROMETHEUS_VERSION (go install -tags remove_all_sd github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION)"
+  local tmp; tmp=$(mktemp -d)
+  GOBIN="$tmp" CGO_ENABLED=0 go install -tags remove_all_sd -ldflags "-s -w -X github.com/prometheus/common/version.Version=$PROMETHEUS_VERSION -X github.com/prometheus/common/version.Branch=module -X github.com/prometheus/common/version.Revision=module-$PROMETHEUS_MODULE_VERSION" \
+    "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_MODULE_VERSION"
+  mv "$tmp/promtool" "$BIN/promtool"
+  rm -rf "$tmp"
+  done_ "$s"
+}
+
 # kube_build_ldflags: the version stamps that make kube-apiserver's /version and `kubectl version` report the
 # pinned release (unstamped, they say v0.0.0-master, which Helm's kubeVersion check refuses).
 kube_build_ldflags() {
@@ -247,13 +267,23 @@ system_tool() {
   fi
 }
 
+# Verdaccio, an npm registry served on loopback by the test that publishes and installs the CLI's npm package.
+install_verdaccio() {
+  local s="verdaccio-$VERDACCIO_VERSION"; have "$s" && return 0
+  log "installing verdaccio $VERDACCIO_VERSION (npm install --prefix .tools/verdaccio verdaccio@$VERDACCIO_VERSION)"
+  rm -rf "$TOOLS_DIR/verdaccio"
+  npm install --prefix "$TOOLS_DIR/verdaccio" --save-exact --no-audit --no-fund --loglevel=error "verdaccio@$VERDACCIO_VERSION"
+  ln -sf "$TOOLS_DIR/verdaccio/node_modules/.bin/verdaccio" "$BIN/verdaccio"
+  done_ "$s"
+}
+
 # GnuPG signs and verifies chart packages in the tests.
 install_gpg() { system_tool gpg gnupg GnuPG; }
 
 # ShellCheck checks every shell script (npm run lint) and the apply script `tailnet-egress f5xc --out` writes.
 install_shellcheck() { system_tool shellcheck shellcheck ShellCheck; }
 
-all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry gpg shellcheck kube node)
+all=(helm3 helm4 envoy tailscale headscale kubeconform psa kube-schemas registry promtool verdaccio gpg shellcheck kube node)
 want=("$@"); [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
 for t in "${want[@]}"; do
   case " ${all[*]} " in *" $t "*) ;; *) log "unknown tool '$t' (known: ${all[*]})"; exit 2;; esac

@@ -1,4 +1,4 @@
-// The README's local-cluster walk-through, through the CLI as a user types it: cluster up --demo, helm
+// The local-cluster walk-through (docs/local-cluster.md), through the CLI as a user types it: cluster up --demo, helm
 // install --wait and helm test through cluster exec, then cluster down (twice). Afterwards nothing of the
 // cluster is left on the host, and the host's own interfaces, routes and firewall rules never changed.
 import { execFileSync, spawnSync } from "node:child_process";

@@ -3,7 +3,7 @@
 // no Role; a token the API does not accept), there is no token at all (no service-account directory),
 // or the API server is stopped or answers nothing. Each case runs containerboot in the lab sandbox
 // against the real control plane and a real headscale, and records whether it exits, its exit code,
-// its log lines, how long it took, and whether the node registered. The README's "Node state when the
+// its log lines, how long it took, and whether the node registered. The docs/f5xc.md "Node state when the
 // Kubernetes API is out of reach" quotes these results.
 import fs from "node:fs";
 import net from "node:net";

@@ -9,7 +9,7 @@
 //    half-closing its connection to the tailnet's loopback proxy; tailscaled's proxy (v1.102.5,
 //    cmd/tailscaled/proxy.go) copies each direction with io.Copy and closes the whole tunnel as soon as one
 //    direction ends, so the target's reply is lost. The same happens without Envoy, straight through the
-//    proxy. This file pins that behaviour: if it starts to pass the reply through, the README's limits change.
+//    proxy. This file pins that behaviour: if it starts to pass the reply through, the limits in docs/operating.md change.
 import crypto from "node:crypto";
 import net from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,6 @@
-// Helpers of the release tests: a throwaway GPG signing key, isolated Helm homes, a static HTTP server and
-// the CNCF distribution registry, all on loopback, in the lab's temp dirs (cleanupAll() in afterAll removes them).
+// Helpers of the release tests: a throwaway GPG signing key, isolated Helm homes, a static HTTP server, the CNCF
+// distribution registry and a Verdaccio npm registry, all on loopback, in the lab's temp dirs (cleanupAll() in
+// afterAll removes them).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
@@ -95,22 +96,21 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The CNCF distribution registry on 127.0.0.1, storing in a temp dir, plain HTTP, no auth. */
-export async function startRegistry(): Promise<{ host: string; stop(): Promise<void> }> {
-  const bin = toolPath("registry");
-  const dir = tempDir("registry");
+/**
+ * Starts a server on a free loopback port: `launch` writes its config for the port and starts it; it is ready once
+ * GET `readyPath` answers 2xx. A port taken meanwhile by someone else gets two more tries on other ports.
+ */
+async function serveOnFreePort(
+  what: string,
+  readyPath: string,
+  launch: (port: number) => ResultPromise,
+): Promise<{ port: number; stop(): Promise<void> }> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const config = join(dir, `config-${port}.yml`);
-    writeFileSync(
-      config,
-      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\nhttp:\n  addr: 127.0.0.1:${port}\n  secret: test-only\n`,
-    );
-    const proc: ResultPromise = execa(bin, ["serve", config], { reject: false, env: { OTEL_TRACES_EXPORTER: "none" } });
-    const host = `127.0.0.1:${port}`;
-    if (await ready(`http://${host}/v2/`, proc)) {
+    const proc = launch(port);
+    if (await ready(`http://127.0.0.1:${port}${readyPath}`, proc)) {
       return {
-        host,
+        port,
         stop: async () => {
           proc.kill("SIGTERM");
           await proc;
@@ -119,8 +119,82 @@ export async function startRegistry(): Promise<{ host: string; stop(): Promise<v
     }
     proc.kill("SIGKILL");
     const r = await proc;
-    if (attempt >= 2) throw new Error(`registry did not start on ${host}:\n${String(r.stderr)}`);
+    if (attempt >= 2)
+      throw new Error(`${what} did not start on 127.0.0.1:${port}:\n${String(r.stdout)}${String(r.stderr)}`);
   }
+}
+
+/** The CNCF distribution registry on 127.0.0.1, storing in a temp dir, plain HTTP, no auth. */
+export async function startRegistry(): Promise<{ host: string; stop(): Promise<void> }> {
+  const bin = toolPath("registry");
+  const dir = tempDir("registry");
+  const { port, stop } = await serveOnFreePort("registry", "/v2/", (port) => {
+    const config = join(dir, `config-${port}.yml`);
+    writeFileSync(
+      config,
+      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\nhttp:\n  addr: 127.0.0.1:${port}\n  secret: test-only\n`,
+    );
+    return execa(bin, ["serve", config], { reject: false, env: { OTEL_TRACES_EXPORTER: "none" } });
+  });
+  return { host: `127.0.0.1:${port}`, stop };
+}
+
+export interface NpmRegistry {
+  url: string;
+  /** An npm user config (.npmrc) holding a token of a user created on this registry, allowed to publish. */
+  userconfig: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Verdaccio on 127.0.0.1: storage in a temp dir, no uplinks (it serves only what is published to it), publishing
+ * for authenticated users, and one throwaway user whose token is written to `userconfig`.
+ */
+export async function startNpmRegistry(): Promise<NpmRegistry> {
+  const bin = toolPath("verdaccio");
+  const dir = tempDir("verdaccio");
+  const { port, stop } = await serveOnFreePort("verdaccio", "/-/ping", (port) => {
+    const config = join(dir, `config-${port}.yaml`);
+    writeFileSync(
+      config,
+      [
+        `storage: ${join(dir, "storage")}`,
+        "auth:",
+        `  htpasswd: {file: ${join(dir, "htpasswd")}}`,
+        "uplinks: {}",
+        "packages:",
+        "  '**': {access: $all, publish: $authenticated, unpublish: $authenticated}",
+        `listen: 127.0.0.1:${port}`,
+        "web: {enable: false}",
+        "log: {type: stdout, format: pretty, level: warn}",
+        "",
+      ].join("\n"),
+    );
+    return execa(bin, ["--config", config], { reject: false });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const userconfig = join(dir, `npmrc-${port}`);
+    writeFileSync(userconfig, `//127.0.0.1:${port}/:_authToken=${await addUser(url)}\n`);
+    return { url, userconfig, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** Creates a user on the registry the way `npm adduser` does, and returns its token. */
+async function addUser(url: string): Promise<string> {
+  const name = "release-test";
+  const r = await fetch(`${url}/-/user/org.couchdb.user:${name}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password: "test-only-password" }),
+  });
+  const body = (await r.json()) as { token?: string };
+  if (r.status !== 201 || !body.token)
+    throw new Error(`verdaccio refused to add a user: ${r.status} ${JSON.stringify(body)}`);
+  return body.token;
 }
 
 async function ready(url: string, proc: ResultPromise): Promise<boolean> {

@@ -1,4 +1,5 @@
-// The list of generated files and their expected content. Used by `npm run gen` and the staleness test.
+// The generated files (from the values model, and the Grafana dashboard) and their expected content.
+// Used by `npm run gen` and the staleness test.
 import { compile } from "json-schema-to-typescript";
 import { valuesSchema } from "../model/schema.ts";
 import { resolvedSchema } from "./resolved.ts";
@@ -6,6 +7,7 @@ import { renderValuesYaml } from "./values-yaml.ts";
 import { repoPath } from "../lib/paths.ts";
 import { readFile } from "node:fs/promises";
 import { spliceDoc, valuesTable } from "./values-doc.ts";
+import { dashboardJson } from "./dashboard.ts";
 
 export interface GeneratedFile {
   path: string;
@@ -32,9 +34,10 @@ export async function generatedFiles(): Promise<GeneratedFile[]> {
     { path: repoPath("values.schema.json"), content: `${JSON.stringify(valuesSchema, null, 2)}\n` },
     { path: repoPath("values.yaml"), content: renderValuesYaml(valuesSchema) },
     { path: repoPath("tools/src/generated/values.ts"), content: TYPES_BANNER + dedupe([input, resolved]) },
+    { path: repoPath("files/dashboard.json"), content: dashboardJson() },
     {
-      path: repoPath("README.md"),
-      content: spliceDoc(await readFile(repoPath("README.md"), "utf8"), valuesTable(valuesSchema)),
+      path: repoPath("docs/values.md"),
+      content: spliceDoc(await readFile(repoPath("docs/values.md"), "utf8"), valuesTable(valuesSchema)),
     },
   ];
 }

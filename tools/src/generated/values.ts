@@ -470,6 +470,160 @@ export interface ValuesInput {
         [k: string]: string | undefined;
       };
     };
+    /**
+     * A prometheus-operator PrometheusRule with the chart's alerts (docs/runbooks.md), rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API. F5 XC vK8s has no such API: leave it off there.
+     */
+    prometheusRule?: {
+      /**
+       * Render the PrometheusRule.
+       */
+      enabled?: boolean;
+      /**
+       * Extra PrometheusRule labels, e.g. the release label your Prometheus selects rules by.
+       */
+      labels?: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * PromQL label matchers that pick this release's series, without braces. Default: namespace="<release namespace>",job="<fullname>", the labels the chart's ServiceMonitor gives them.
+       */
+      selector?: string;
+      /**
+       * URL of the runbooks page; each alert's runbook_url annotation is this URL plus #<alert name in lowercase>. Default: docs/runbooks.md in the chart's repository (Chart.yaml home) at tag v<chart version>.
+       */
+      runbookBaseUrl?: string;
+      /**
+       * The alerts, each with its own switch, duration (for), severity label and threshold.
+       */
+      alerts?: {
+        /**
+         * A tailnet's node is down in a pod (its health gauge is 0).
+         */
+        tailnetDown?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+        };
+        /**
+         * A service's target is down in a pod (its health gauge is 0), unless its whole tailnet is down.
+         */
+        targetDown?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+        };
+        /**
+         * New connections refused because too many waited for the tailnet's proxy (upstream_rq_pending_overflow).
+         */
+        pendingOverflow?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+          /**
+           * Time over which the refused connections are counted (a Prometheus duration greater than 0).
+           */
+          window?: string;
+          /**
+           * Fires when more refused connections than this were counted in the window, per pod.
+           */
+          threshold?: number;
+        };
+        /**
+         * Envoy rejected an update of its listeners or clusters (lds/cds update_rejected) and kept its previous config.
+         */
+        configRejected?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+          /**
+           * Time over which the rejected updates are counted (a Prometheus duration greater than 0).
+           */
+          window?: string;
+          /**
+           * Fires when more rejected updates than this were counted in the window, per pod.
+           */
+          threshold?: number;
+        };
+        /**
+         * Envoy is not live (envoy_server_state not 0) or its metrics cannot be scraped (up is 0).
+         */
+        envoyNotReady?: {
+          /**
+           * Render this alert.
+           */
+          enabled?: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for?: string;
+          /**
+           * The alert's severity label.
+           */
+          severity?: string;
+        };
+      };
+    };
+    /**
+     * A Grafana dashboard (tailnet and service health, connections, bytes, refusals, CPU and memory per container) in a ConfigMap labelled grafana_dashboard: "1", which the Grafana sidecar of kube-prometheus-stack loads. A plain ConfigMap: it installs anywhere, vK8s included. Its uid is fixed (tailscale-egress) and its variables pick the namespace, release and pods, so enable it in one release per Grafana.
+     */
+    dashboard?: {
+      /**
+       * Render the dashboard's ConfigMap.
+       */
+      enabled?: boolean;
+      /**
+       * Namespace of the ConfigMap, e.g. the one your Grafana sidecar watches. Default: the release namespace.
+       */
+      namespace?: string;
+      /**
+       * Extra ConfigMap labels, merged over grafana_dashboard: "1" (set that key to match a sidecar that looks for another value).
+       */
+      labels?: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * ConfigMap annotations, e.g. {grafana_folder: Networking} for the sidecar's folder annotation.
+       */
+      annotations?: {
+        [k: string]: string | undefined;
+      };
+    };
   };
   /**
    * The pod's ServiceAccount.
@@ -1194,6 +1348,160 @@ export interface Values {
        * Extra ServiceMonitor labels, e.g. the release label your Prometheus selects.
        */
       labels: {
+        [k: string]: string | undefined;
+      };
+    };
+    /**
+     * A prometheus-operator PrometheusRule with the chart's alerts (docs/runbooks.md), rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API. F5 XC vK8s has no such API: leave it off there.
+     */
+    prometheusRule: {
+      /**
+       * Render the PrometheusRule.
+       */
+      enabled: boolean;
+      /**
+       * Extra PrometheusRule labels, e.g. the release label your Prometheus selects rules by.
+       */
+      labels: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * PromQL label matchers that pick this release's series, without braces. Default: namespace="<release namespace>",job="<fullname>", the labels the chart's ServiceMonitor gives them.
+       */
+      selector: string;
+      /**
+       * URL of the runbooks page; each alert's runbook_url annotation is this URL plus #<alert name in lowercase>. Default: docs/runbooks.md in the chart's repository (Chart.yaml home) at tag v<chart version>.
+       */
+      runbookBaseUrl: string;
+      /**
+       * The alerts, each with its own switch, duration (for), severity label and threshold.
+       */
+      alerts: {
+        /**
+         * A tailnet's node is down in a pod (its health gauge is 0).
+         */
+        tailnetDown: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+        };
+        /**
+         * A service's target is down in a pod (its health gauge is 0), unless its whole tailnet is down.
+         */
+        targetDown: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+        };
+        /**
+         * New connections refused because too many waited for the tailnet's proxy (upstream_rq_pending_overflow).
+         */
+        pendingOverflow: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+          /**
+           * Time over which the refused connections are counted (a Prometheus duration greater than 0).
+           */
+          window: string;
+          /**
+           * Fires when more refused connections than this were counted in the window, per pod.
+           */
+          threshold: number;
+        };
+        /**
+         * Envoy rejected an update of its listeners or clusters (lds/cds update_rejected) and kept its previous config.
+         */
+        configRejected: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+          /**
+           * Time over which the rejected updates are counted (a Prometheus duration greater than 0).
+           */
+          window: string;
+          /**
+           * Fires when more rejected updates than this were counted in the window, per pod.
+           */
+          threshold: number;
+        };
+        /**
+         * Envoy is not live (envoy_server_state not 0) or its metrics cannot be scraped (up is 0).
+         */
+        envoyNotReady: {
+          /**
+           * Render this alert.
+           */
+          enabled: boolean;
+          /**
+           * How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).
+           */
+          for: string;
+          /**
+           * The alert's severity label.
+           */
+          severity: string;
+        };
+      };
+    };
+    /**
+     * A Grafana dashboard (tailnet and service health, connections, bytes, refusals, CPU and memory per container) in a ConfigMap labelled grafana_dashboard: "1", which the Grafana sidecar of kube-prometheus-stack loads. A plain ConfigMap: it installs anywhere, vK8s included. Its uid is fixed (tailscale-egress) and its variables pick the namespace, release and pods, so enable it in one release per Grafana.
+     */
+    dashboard: {
+      /**
+       * Render the dashboard's ConfigMap.
+       */
+      enabled: boolean;
+      /**
+       * Namespace of the ConfigMap, e.g. the one your Grafana sidecar watches. Default: the release namespace.
+       */
+      namespace: string;
+      /**
+       * Extra ConfigMap labels, merged over grafana_dashboard: "1" (set that key to match a sidecar that looks for another value).
+       */
+      labels: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * ConfigMap annotations, e.g. {grafana_folder: Networking} for the sidecar's folder annotation.
+       */
+      annotations: {
         [k: string]: string | undefined;
       };
     };

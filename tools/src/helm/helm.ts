@@ -7,8 +7,12 @@ import { toolPath } from "../lib/toolpaths.ts";
 export const GOLDEN_RELEASE = "tailscale-egress";
 export const GOLDEN_NAMESPACE = "egress";
 export const GOLDEN_KUBE_VERSION = "1.23.0";
-/** The optional APIs the golden cases render with, so that their gated objects (the ServiceMonitor) show. */
-export const GOLDEN_API_VERSIONS = ["monitoring.coreos.com/v1/ServiceMonitor"];
+/** The optional APIs the golden cases render with, so that their gated objects (the ServiceMonitor and
+ * PrometheusRule) show. */
+export const GOLDEN_API_VERSIONS = [
+  "monitoring.coreos.com/v1/ServiceMonitor",
+  "monitoring.coreos.com/v1/PrometheusRule",
+];
 export const HELM_MAJORS = [3, 4] as const;
 export type HelmMajor = (typeof HELM_MAJORS)[number];
 

@@ -17,6 +17,8 @@ export type ToolName =
   | "kubeconform"
   | "psa-check"
   | "registry"
+  | "promtool"
+  | "verdaccio"
   | "etcd"
   | "kube-apiserver"
   | "kube-controller-manager"
@@ -38,6 +40,8 @@ const INSTALL_GROUP: Record<ToolName, string> = {
   kubeconform: "kubeconform",
   "psa-check": "psa",
   registry: "registry",
+  promtool: "promtool",
+  verdaccio: "verdaccio",
   etcd: "kube",
   "kube-apiserver": "kube",
   "kube-controller-manager": "kube",

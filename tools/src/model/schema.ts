@@ -37,6 +37,40 @@ const duration = (description: string, dflt?: string): Schema => ({
   ...(dflt === undefined ? {} : { default: dflt }),
 });
 
+/** One alert of metrics.prometheusRule: on/off, `for`, severity, and for counting alerts a window and threshold. */
+const alertRule = (
+  what: string,
+  forDefault: string,
+  severity: string,
+  counted?: { window: string; threshold: number; what: string },
+): Schema => ({
+  type: "object",
+  description: `${what}.`,
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: bool("Render this alert.", true),
+    for: str(
+      "How long the condition must hold before the alert fires (Prometheus duration: a whole number and one unit of ms, s, m, h, d, w or y; 0s fires at once).",
+      { default: forDefault },
+    ),
+    severity: str("The alert's severity label.", { default: severity }),
+    ...(counted === undefined
+      ? {}
+      : {
+          window: str(`Time over which the ${counted.what} are counted (a Prometheus duration greater than 0).`, {
+            default: counted.window,
+          }),
+          threshold: {
+            type: "integer",
+            minimum: 0,
+            description: `Fires when more ${counted.what} than this were counted in the window, per pod.`,
+            default: counted.threshold,
+          },
+        }),
+  },
+});
+
 const probe = (
   what: string,
   dflt: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number },
@@ -533,6 +567,76 @@ export const valuesSchema: Schema = {
             enabled: bool("Render the ServiceMonitor.", false),
             interval: str("Scrape interval.", { default: "30s" }),
             labels: stringMap("Extra ServiceMonitor labels, e.g. the release label your Prometheus selects."),
+          },
+        },
+        prometheusRule: {
+          type: "object",
+          description:
+            "A prometheus-operator PrometheusRule with the chart's alerts (docs/runbooks.md), rendered only when enabled and the cluster has the monitoring.coreos.com/v1 API. F5 XC vK8s has no such API: leave it off there.",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: bool("Render the PrometheusRule.", false),
+            labels: stringMap("Extra PrometheusRule labels, e.g. the release label your Prometheus selects rules by."),
+            selector: str(
+              'PromQL label matchers that pick this release\'s series, without braces. Default: namespace="<release namespace>",job="<fullname>", the labels the chart\'s ServiceMonitor gives them.',
+              { default: "" },
+            ),
+            runbookBaseUrl: str(
+              "URL of the runbooks page; each alert's runbook_url annotation is this URL plus #<alert name in lowercase>. Default: docs/runbooks.md in the chart's repository (Chart.yaml home) at tag v<chart version>.",
+              { default: "" },
+            ),
+            alerts: {
+              type: "object",
+              description: "The alerts, each with its own switch, duration (for), severity label and threshold.",
+              additionalProperties: false,
+              default: {},
+              properties: {
+                tailnetDown: alertRule("A tailnet's node is down in a pod (its health gauge is 0)", "2m", "critical"),
+                targetDown: alertRule(
+                  "A service's target is down in a pod (its health gauge is 0), unless its whole tailnet is down",
+                  "2m",
+                  "warning",
+                ),
+                pendingOverflow: alertRule(
+                  "New connections refused because too many waited for the tailnet's proxy (upstream_rq_pending_overflow)",
+                  "0s",
+                  "warning",
+                  { window: "5m", threshold: 0, what: "refused connections" },
+                ),
+                configRejected: alertRule(
+                  "Envoy rejected an update of its listeners or clusters (lds/cds update_rejected) and kept its previous config",
+                  "0s",
+                  "warning",
+                  { window: "15m", threshold: 0, what: "rejected updates" },
+                ),
+                envoyNotReady: alertRule(
+                  "Envoy is not live (envoy_server_state not 0) or its metrics cannot be scraped (up is 0)",
+                  "5m",
+                  "critical",
+                ),
+              },
+            },
+          },
+        },
+        dashboard: {
+          type: "object",
+          description:
+            'A Grafana dashboard (tailnet and service health, connections, bytes, refusals, CPU and memory per container) in a ConfigMap labelled grafana_dashboard: "1", which the Grafana sidecar of kube-prometheus-stack loads. A plain ConfigMap: it installs anywhere, vK8s included. Its uid is fixed (tailscale-egress) and its variables pick the namespace, release and pods, so enable it in one release per Grafana.',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: bool("Render the dashboard's ConfigMap.", false),
+            namespace: str(
+              "Namespace of the ConfigMap, e.g. the one your Grafana sidecar watches. Default: the release namespace.",
+              { default: "" },
+            ),
+            labels: stringMap(
+              'Extra ConfigMap labels, merged over grafana_dashboard: "1" (set that key to match a sidecar that looks for another value).',
+            ),
+            annotations: stringMap(
+              "ConfigMap annotations, e.g. {grafana_folder: Networking} for the sidecar's folder annotation.",
+            ),
           },
         },
       },

@@ -7,13 +7,14 @@
 // The archive's own mtime is set to the same time, because `helm push` copies it into the OCI manifest
 // (org.opencontainers.image.created): an unsigned package then pushes to the same manifest digest too.
 import { createHash } from "node:crypto";
-import { chmod, copyFile, lstat, mkdir, readFile, rm, utimes } from "node:fs/promises";
+import { chmod, copyFile, lstat, mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { helm } from "../helm/helm.ts";
 import { REPO_ROOT } from "../lib/paths.ts";
 import { tempDir } from "../local/lab/tempdirs.ts";
 import { CHART_NAME } from "../plan/names.ts";
+import { absoluteChartLinks } from "./links.ts";
 
 export interface SignOptions {
   /** Name (or part of the user ID) of the key in the keyring. */
@@ -49,6 +50,19 @@ const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
 export class PackageError extends Error {}
+
+/** The CLI's npm package (npm.ts), released with the chart at the same version. */
+export const CLI_NAME = "tailnet-egress";
+/** How the README names the CLI's release in its commands; the package stamps the version in. */
+export const CLI_AT_VERSION = `${CLI_NAME}@<version>`;
+
+/** The staged README with `npx tailnet-egress@<version>` made `npx tailnet-egress@<the chart's version>`. */
+async function stampCliVersion(chartDir: string, version: string, epoch: number): Promise<void> {
+  const file = join(chartDir, "README.md");
+  const text = await readFile(file, "utf8");
+  await writeFile(file, text.replaceAll(CLI_AT_VERSION, `${CLI_NAME}@${version}`));
+  await utimes(file, epoch, epoch);
+}
 
 export function checkVersion(version: string): string {
   if (!SEMVER.test(version))
@@ -111,6 +125,9 @@ export async function packageChart(o: PackageOptions): Promise<PackageResult> {
   const stage = tempDir("package");
   try {
     const { dir: chartDir, untracked } = await stageChart(root, stage, epoch);
+    // docs/ is not packaged: the README's links to it point at the tagged repository instead.
+    await absoluteChartLinks(chartDir, version, epoch);
+    await stampCliVersion(chartDir, version, epoch);
     const dirty = modified || untracked;
     await mkdir(o.outDir, { recursive: true });
     const args = ["package", chartDir, "--version", version, "--destination", o.outDir];

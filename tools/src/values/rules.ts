@@ -130,6 +130,14 @@ export function checkRules(values: Values, release: string): RuleError[] {
     });
   });
   checkTimeout("envoy.connectTimeout", values.envoy.connectTimeout, err);
+  const alerts = values.metrics.prometheusRule.alerts as Record<string, { for: string; window?: string }>;
+  for (const name of Object.keys(alerts).sort()) {
+    const a = alerts[name]!;
+    const p = `metrics.prometheusRule.alerts.${name}`;
+    if (!PROM_DURATION.test(a.for)) err(`${p}.for`, `"${a.for}" ${PROM_DURATION_RULE}, such as 0s, 30s, 5m or 1h`);
+    if (a.window !== undefined && !PROM_WINDOW.test(a.window))
+      err(`${p}.window`, `"${a.window}" ${PROM_DURATION_RULE} greater than 0, such as 30s, 5m or 1h`);
+  }
   const cpu = derivingCpuLimit(values);
   if (cpu !== undefined && cpuCores(cpu) === undefined) {
     err(
@@ -188,6 +196,11 @@ function checkOauth(
     err(`${p}.oauth`, `OAuth credentials mint tagged auth keys and need ACL tags: set ${p}.tags or tailscale.tags`);
   }
 }
+
+// A Prometheus duration as the alerts use it (`for:` and a range): a whole number and one unit.
+const PROM_DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
+const PROM_WINDOW = /^0*[1-9][0-9]*(ms|s|m|h|d|w|y)$/;
+const PROM_DURATION_RULE = "must be a Prometheus duration (a whole number and one unit of ms, s, m, h, d, w or y)";
 
 function checkTimeout(path: string, text: string, err: (path: string, message: string) => void) {
   const ms = durationMs(text);

@@ -7,8 +7,8 @@ export const usage = `Usage: tailnet-egress golden [--update] [--dir test/helm]
 
 For every <case>.in.yaml (and, with the default --dir, every bundled examples/<name>.yaml, whose outputs
 are in test/helm/examples/): renders it with helm template (Helm 3 and Helm 4, fixed release name,
-namespace, --kube-version and --api-versions monitoring.coreos.com/v1/ServiceMonitor) and compares it with
-<case>.out.yaml, and compares its F5 XC objects (tailnet-egress f5xc for a virtual site) with
+namespace, --kube-version, and --api-versions for the monitoring.coreos.com/v1 ServiceMonitor and
+PrometheusRule) and compares it with <case>.out.yaml, and compares its F5 XC objects (tailnet-egress f5xc for a virtual site) with
 <case>.f5xc.json and the apply script f5xc --out writes with <case>.apply.sh. --update rewrites every
 golden; review the diff.`;
 

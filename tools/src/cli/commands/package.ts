@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
+import { packageCli } from "../../release/npm.ts";
 import { packageChart, PackageError } from "../../release/package.ts";
 import { repoPath } from "../../lib/paths.ts";
 import { parse, UsageError } from "../args.ts";
@@ -10,7 +11,16 @@ export const usage = `Usage: tailnet-egress package (--key NAME --keyring FILE [
 Packages the chart with Helm 4 into <out>/tailscale-egress-<version>.tgz, reproducibly: every file's time
 is the last commit's (or $SOURCE_DATE_EPOCH), so one commit always gives the same sha256. The version
 defaults to package.json's; Chart.yaml keeps 0.0.0-dev. --key/--keyring also write the provenance file
-(.tgz.prov); the keyring must be in gpg's legacy format: gpg --export-secret-keys NAME > secring.gpg.`;
+(.tgz.prov); the keyring must be in gpg's legacy format: gpg --export-secret-keys NAME > secring.gpg.
+
+It also writes <out>/tailnet-egress-<version>.tgz, the CLI (validate, plan, f5xc) as an npm package of the
+same version, and prints the npm publish command that releases it.`;
+
+/** A path relative to the current directory when it lies below it, else as it is. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
+}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -40,17 +50,20 @@ export async function run(argv: string[]): Promise<number> {
         ? { key: values.key!, keyring: values.keyring!, passphraseFile: values["passphrase-file"] }
         : undefined,
     });
+    const cli = await packageCli({ version, outDir: values.out });
     if (values.json) {
-      console.log(JSON.stringify(r, null, 2));
+      console.log(JSON.stringify({ ...r, npm: cli }, null, 2));
       return 0;
     }
     if (r.dirty)
       console.error("warning: the checkout has uncommitted changes, so this package is not reproducible from a commit");
-    console.log(`${relative(process.cwd(), r.tgz) || r.tgz}\n  version ${r.version}\n  sha256  ${r.sha256}`);
+    console.log(`${shown(r.tgz)}\n  version ${r.version}\n  sha256  ${r.sha256}`);
     console.log(
       `  commit  ${r.commit}${r.dirty ? " (plus uncommitted changes)" : ""}\n  mtime   ${new Date(r.epoch * 1000).toISOString()}`,
     );
-    console.log(r.prov ? `  signed  ${relative(process.cwd(), r.prov)}` : "  unsigned");
+    console.log(r.prov ? `  signed  ${shown(r.prov)}` : "  unsigned");
+    console.log(`${shown(cli.tgz)}\n  npm package ${cli.version}, ${cli.size} bytes (${cli.unpackedSize} unpacked)`);
+    console.log(`  sha256  ${cli.sha256}\n  publish ${cli.publish.replace(cli.tgz, shown(cli.tgz))}`);
     return 0;
   } catch (e) {
     if (e instanceof PackageError) return (console.error(e.message), 1);

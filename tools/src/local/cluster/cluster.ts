@@ -1,17 +1,20 @@
 // The host side of a local cluster: `up` makes its network namespace and starts the supervisor inside it
-// (supervisor.ts), `exec` runs a command in that namespace with KUBECONFIG set, and `down` stops everything
-// by PID and removes the namespace, the cgroups and the state directory. Only the namespace, the cgroups
-// and the state directory are ever touched on the host; no address outside the namespace is used.
-import { execFileSync, spawn } from "node:child_process";
+// (supervisor.ts), `exec` runs a command in that namespace with KUBECONFIG set, and `down` stops what is proven
+// to be the cluster's (ownership.ts) by PID and removes the namespace, the cgroups and the state directory.
+// Only the namespace, the cgroups and the state directory are ever touched on the host; no address outside
+// the namespace is used.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { InputError } from "../../lib/input.ts";
 import { repoPath } from "../../lib/paths.ts";
 import { TOOLS_DIR } from "../../lib/toolpaths.ts";
 import { systemTool } from "../lab/bins.ts";
-import { logTail, runCommand, waitFor } from "../lab/procs.ts";
-import { alive, cmdline, mountNamespace, pids } from "../proc.ts";
-import { cgroupTops, clustersRoot, layout, NAME_RE, NODE_IP, SERVICE_CIDR, type Layout } from "./layout.ts";
-import { livingSupervisor, readState, writeSupervisorPid, type ClusterState } from "./state.ts";
+import { logTail, runCommand, StopWaiting, waitFor } from "../lab/procs.ts";
+import { alive, procStat } from "../proc.ts";
+import { clustersRoot, layout, NAME_RE, NODE_IP, SERVICE_CIDR, type Layout } from "./layout.ts";
+import { cgroupDirs, clusterProcesses, livingSupervisor, writeSupervisorPid } from "./ownership.ts";
+import { readState, type ClusterState } from "./state.ts";
 import { requireClusterTools } from "./tools.ts";
 
 export const DEFAULT_CLUSTER = "local";
@@ -103,8 +106,12 @@ export function clusterOf(name = DEFAULT_CLUSTER): Cluster {
   return attach(l, state);
 }
 
+/** `up` did not get a cluster (stopped by `down`, its supervisor exited, or it timed out); nothing is left. */
+export class ClusterUpError extends Error {}
+
 export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
   const l = layout(o.name ?? DEFAULT_CLUSTER);
+  if (o.syncFrequency !== undefined) checkDuration("--sync-frequency", o.syncFrequency);
   requireClusterTools(o.demo ?? false);
   if (livingSupervisor(l) !== undefined) {
     throw new Error(`local cluster "${l.name}" is already up; stop it first: npx tailnet-egress cluster down`);
@@ -112,7 +119,53 @@ export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
   await clusterDown(l.name); // whatever a killed run left behind
   await sweepStale();
   fs.mkdirSync(l.dir, { recursive: true, mode: 0o700 });
-  makeNetns(l);
+  let child: ChildProcess | undefined;
+  try {
+    makeNetns(l);
+    const supervisor = spawnSupervisor(l, o);
+    child = supervisor;
+    const pid = supervisor.pid;
+    writeSupervisorPid(l, pid); // may fail (a `down` removed the directory): the catch stops the child
+    const state = await waitFor(
+      `local cluster "${l.name}" ready`,
+      o.timeoutMs ?? 600_000,
+      async () => {
+        if (downRequested(l)) throw new StopWaiting(`local cluster "${l.name}": stopped by cluster down`);
+        if (livingSupervisor(l) === undefined) {
+          throw new StopWaiting(
+            `local cluster "${l.name}": its supervisor exited; the end of ${l.supervisorLog}:\n${supervisorLog(l)}`,
+          );
+        }
+        const s = readState(l);
+        return s?.pid === pid ? s : undefined;
+      },
+      250,
+    );
+    return attach(l, state);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const why =
+      err instanceof StopWaiting
+        ? msg
+        : downRequested(l)
+          ? `local cluster "${l.name}": stopped by cluster down (${msg})`
+          : `${msg}\n--- ${l.supervisorLog} ---\n${supervisorLog(l)}`;
+    // Our own child first, by its PID (it may not have recorded its namespace yet), then whatever it left.
+    if (child) await stopChild(child, 2_000);
+    await clusterDown(l.name);
+    throw new ClusterUpError(why);
+  }
+}
+
+/** A Go duration as the kubelet's config takes it, e.g. 5s, 1m, 1m30s. */
+function checkDuration(flag: string, v: string): void {
+  if (!/^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(v)) {
+    throw new InputError(`${flag} "${v}": use a duration such as 5s, 500ms, 1m or 1m30s`);
+  }
+}
+
+/** Starts the supervisor in the cluster's network namespace and a new mount namespace. */
+function spawnSupervisor(l: Layout, o: UpOptions): ChildProcess & { pid: number } {
   const log = fs.openSync(l.supervisorLog, "a");
   const args = [repoPath("bin", "tailnet-egress.js"), "cluster", "supervise", l.name];
   if (o.demo) args.push("--demo");
@@ -138,67 +191,61 @@ export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
   );
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error("could not start the cluster supervisor");
-  writeSupervisorPid(l, child.pid);
   child.unref();
-  const supervisorLog = () => logTail(fs.readFileSync(l.supervisorLog, "utf8"), 30);
+  return child as ChildProcess & { pid: number };
+}
+
+function supervisorLog(l: Layout): string {
   try {
-    const state = await waitFor(
-      `local cluster "${l.name}" ready`,
-      o.timeoutMs ?? 600_000,
-      async () => {
-        if (livingSupervisor(l) === undefined) throw new Error(`the cluster supervisor exited:\n${supervisorLog()}`);
-        const s = readState(l);
-        return s?.pid === child.pid ? s : undefined;
-      },
-      250,
-    );
-    return attach(l, state);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    await clusterDown(l.name);
-    throw new Error(`${msg}\n--- ${l.supervisorLog} ---\n${supervisorLog()}`);
+    return logTail(fs.readFileSync(l.supervisorLog, "utf8"), 30);
+  } catch {
+    return "(no log: the cluster's directory is gone)";
   }
 }
 
-async function gone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  return !alive(pid);
+/** Written by `down` before it stops anything, so a starting `up` knows why its supervisor is gone. */
+const downFile = (l: Layout): string => path.join(l.dir, "down-requested");
+const downRequested = (l: Layout): boolean => !fs.existsSync(l.dir) || fs.existsSync(downFile(l));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Stops a child process of ours by its PID: SIGTERM, then SIGKILL after graceMs; waits for it to exit. */
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  if (!running()) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => running() && child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
-/** Every cgroup directory of the cluster, deepest first. */
-function cgroupDirs(l: Layout): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
-    out.push(d);
-  };
-  for (const t of cgroupTops(l)) if (fs.existsSync(t)) walk(t);
-  return out;
-}
-
-function killTree(l: Layout, mountNs: string | undefined): void {
-  for (const d of cgroupDirs(l)) {
-    for (const p of fs.readFileSync(path.join(d, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) {
-      try {
-        process.kill(Number(p), "SIGKILL");
-      } catch {
-        // gone
-      }
+/** Stops the supervisor by its PID only: SIGTERM (it stops its components), SIGKILL after graceMs, and waits
+ * until it has exited. Every signal goes to that same process (PID and start time). */
+async function stopSupervisor(pid: number, graceMs: number): Promise<void> {
+  const started = procStat(pid)?.startTime;
+  const same = (): boolean => alive(pid) && procStat(pid)?.startTime === started;
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      if (same()) process.kill(pid, sig);
+    } catch {
+      // exited meanwhile
     }
+  };
+  signal("SIGTERM");
+  for (const deadline = Date.now() + graceMs; same() && Date.now() < deadline; ) await sleep(100);
+  signal("SIGKILL");
+  for (const deadline = Date.now() + 30_000; same(); await sleep(50)) {
+    if (Date.now() > deadline) throw new Error(`the cluster supervisor (pid ${pid}) did not exit after SIGKILL`);
   }
-  // containerd's shims leave the supervisor's process tree and cgroup; they live on in its mount namespace,
-  // and (should the supervisor be gone already) name the cluster's containerd socket, under its directory.
-  for (const p of pids()) {
-    const ours =
-      (mountNs !== undefined && mountNamespace(p) === mountNs) ||
-      (cmdline(p)?.some((arg) => arg.includes(`${l.dir}/`)) ?? false);
-    if (ours && p !== process.pid) {
-      try {
-        process.kill(p, "SIGKILL");
-      } catch {
-        // gone
-      }
+}
+
+function killAll(found: readonly number[]): void {
+  for (const p of found) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // gone
     }
   }
 }
@@ -219,20 +266,24 @@ export async function sweepStale(): Promise<void> {
   }
 }
 
-/** Stops the cluster: the supervisor (which stops its children), then anything left, then the namespace. */
+/**
+ * Stops the cluster and removes it: the supervisor by its PID (it stops its components), then every process
+ * proven to be the cluster's (ownership.ts: its cgroups, its own mount namespace), the cgroups, the network
+ * namespace and the state directory. Safe to repeat, and to run while `up` is still starting the cluster.
+ */
 export async function clusterDown(name = DEFAULT_CLUSTER): Promise<void> {
   const l = layout(name);
-  const pid = livingSupervisor(l);
-  let mountNs: string | undefined;
-  if (pid !== undefined) {
-    mountNs = mountNamespace(pid); // undefined if it just exited
-    process.kill(pid, "SIGTERM");
-    if (!(await gone(pid, 60_000))) process.kill(pid, "SIGKILL");
+  try {
+    fs.writeFileSync(downFile(l), `${process.pid}\n`);
+  } catch {
+    // no directory: nothing started, or another `down` removed it
   }
+  const pid = livingSupervisor(l);
+  if (pid !== undefined) await stopSupervisor(pid, 60_000);
   // Pods (in the cluster's cgroups) and containerd's shims (in the supervisor's mount namespace).
-  for (let i = 0; i < 5; i++) {
-    killTree(l, mountNs);
-    await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 10; i++) {
+    killAll(clusterProcesses(l));
+    await sleep(200);
     for (const d of cgroupDirs(l)) {
       try {
         fs.rmdirSync(d);
@@ -240,8 +291,12 @@ export async function clusterDown(name = DEFAULT_CLUSTER): Promise<void> {
         // still busy: next round
       }
     }
-    if (cgroupDirs(l).length === 0) break;
+    if (cgroupDirs(l).length === 0 && clusterProcesses(l).length === 0) break;
   }
-  if (netnsExists(l.netns)) ip(["netns", "del", l.netns]);
-  fs.rmSync(l.dir, { recursive: true, force: true });
+  try {
+    if (netnsExists(l.netns)) ip(["netns", "del", l.netns]);
+  } catch (err) {
+    if (netnsExists(l.netns)) throw err; // else another `down` removed it first
+  }
+  fs.rmSync(l.dir, { recursive: true, force: true, maxRetries: 3 });
 }

@@ -1,7 +1,6 @@
-// The state file a running cluster's supervisor writes when it is ready, and the supervisor's PID file that
-// `cluster up` writes as soon as it has started it. `cluster down` and `cluster exec` read them.
+// The state file a running cluster's supervisor writes when it is ready; `cluster exec` and the tests read it.
+// (The supervisor's PID and namespace records, which `cluster down` trusts, are in ownership.ts.)
 import fs from "node:fs";
-import { cmdline } from "../proc.ts";
 import type { Layout } from "./layout.ts";
 
 export interface DemoTarget {
@@ -23,7 +22,9 @@ export interface ClusterState {
   nodeIP: string;
   /** kubelet syncFrequency ("default" = the kubelet's own, 1m). */
   syncFrequency: string;
-  /** Seconds since the supervisor started, per step. */
+  /** When the supervisor started (ms since the epoch). */
+  startedAt: number;
+  /** Seconds since the supervisor started, per step ("node Ready", "cluster DNS", "demo tailnets", ...). */
   timings: Record<string, number>;
   /** With --demo: the values file for the two demo tailnets, and their targets. */
   values?: string;
@@ -42,23 +43,4 @@ export function readState(l: Layout): ClusterState | undefined {
   } catch {
     return undefined;
   }
-}
-
-const pidFile = (l: Layout): string => `${l.dir}/supervisor.pid`;
-
-export function writeSupervisorPid(l: Layout, pid: number): void {
-  fs.writeFileSync(pidFile(l), `${pid}\n`);
-}
-
-/** The supervisor's PID if that process is still this cluster's supervisor (not a reused PID). */
-export function livingSupervisor(l: Layout): number | undefined {
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(pidFile(l), "utf8").trim());
-  } catch {
-    return undefined;
-  }
-  const args = cmdline(pid) ?? [];
-  const i = args.indexOf("supervise");
-  return i > 0 && args[i + 1] === l.name ? pid : undefined;
 }

@@ -6,13 +6,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { requireTools, toolPath } from "../../lib/toolpaths.ts";
 import { onCleanup } from "../lab/cleanup.ts";
-import { logTail, runCommand, startProcess, waitFor, type Proc } from "../lab/procs.ts";
+import { logTail, runCommand, startProcess, StopWaiting, waitFor, type Proc } from "../lab/procs.ts";
 import { systemTool } from "../lab/bins.ts";
 import { kubeconfigText, startControlPlane, type ControlPlane } from "../kube/controlplane.ts";
 import { makeNodePki, type NodePki } from "../kube/pki.ts";
 import { containerdConfig, corednsManifests, cniConfig, kubeletConfig, kubeProxyConfig } from "./configs.ts";
 import { buildAllImages, nodeImageRefs } from "./images.ts";
 import { API_PORT, API_SERVICE_IP, cgroupTops, cgroupUnified, layout, NODE_IP, type Layout } from "./layout.ts";
+import { recordSupervisorNamespace } from "./ownership.ts";
 import { writeState, type ClusterState } from "./state.ts";
 import { startClusterDemo } from "./demo.ts";
 import { NODE_TOOLS } from "./tools.ts";
@@ -73,7 +74,7 @@ function component(l: Layout, name: string, command: string, args: readonly stri
 
 async function untilReady<T>(what: string, proc: Proc, timeoutMs: number, fn: () => Promise<T | undefined>) {
   return waitFor(what, timeoutMs, async () => {
-    if (!proc.running()) throw new Error(`${proc.name} exited:\n${logTail(proc.log())}`);
+    if (!proc.running()) throw new StopWaiting(`${proc.name} exited:\n${logTail(proc.log())}`);
     return fn();
   });
 }
@@ -86,10 +87,12 @@ export async function supervise(name: string, o: SuperviseOptions): Promise<void
     timings[what] = (Date.now() - t0) / 1000;
     console.log(`+${timings[what].toFixed(1)}s ${what}`);
   };
+  if (!fs.existsSync(l.dir)) throw new Error(`${l.dir} is gone: the cluster was stopped before it started`);
   requireTools(NODE_TOOLS);
   const containerd = systemTool("containerd");
   const ctr = systemTool("ctr");
   await privateMounts(l);
+  recordSupervisorNamespace(l); // from now on `down` may stop what runs in this namespace
   makeCgroups(l);
   for (const d of ["logs", "cni/net.d", "pod-logs", "kubelet"]) fs.mkdirSync(path.join(l.dir, d), { recursive: true });
   fs.writeFileSync(path.join(l.dir, "resolv.conf"), "");
@@ -196,6 +199,7 @@ export async function supervise(name: string, o: SuperviseOptions): Promise<void
     kubeconfig: l.kubeconfig,
     nodeIP: NODE_IP,
     syncFrequency: o.syncFrequency ?? "default",
+    startedAt: t0,
     timings,
   };
   if (o.demo) {
@@ -206,5 +210,5 @@ export async function supervise(name: string, o: SuperviseOptions): Promise<void
   }
   writeState(l, state);
   onCleanup("cluster state", () => fs.rmSync(l.stateFile, { force: true }));
-  console.log(`ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(`cluster ready after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }

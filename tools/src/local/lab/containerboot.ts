@@ -5,8 +5,8 @@
 // `kube`, what a kubelet provides: KUBERNETES_SERVICE_HOST/PORT(_HTTPS), the service-account dir at
 // /var/run/secrets/kubernetes.io/serviceaccount and (via /etc/hosts) kubernetes.default.svc.
 //
-// State: TS_KUBE_SECRET (with `kube`) lives in a Secret of the real API server (kube/controlplane.ts) and so
-// survives restart().
+// State: TS_KUBE_SECRET (with `kube`) lives in a Secret of the real kube-apiserver (kube/controlplane.ts)
+// and so survives restart().
 // TS_STATE_DIR survives restart() only if it is on a `volumes` entry, like an emptyDir in a pod;
 // otherwise it sits in the container's /tmp-backed writable area and is lost, as in a real
 // container restart.
@@ -28,7 +28,7 @@ export interface ContainerbootOptions {
   name: string;
   /** The container's env exactly as rendered in the manifest. */
   env: Readonly<Record<string, string>>;
-  /** Run "in cluster" against this real API server (kube/access.ts; needed for TS_KUBE_SECRET). */
+  /** Run "in cluster" against this kube-apiserver (kube/access.ts; needed for TS_KUBE_SECRET). */
   kube?: KubeEndpoint;
   /** Container paths (under /tmp or /run) backed by host dirs that persist across restart(). */
   volumes?: readonly string[];

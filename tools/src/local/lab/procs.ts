@@ -166,7 +166,11 @@ export function startProcess(opts: StartOptions): Proc {
   return proc;
 }
 
-/** Poll fn until it returns a non-undefined value or the timeout passes. */
+/** Thrown by a waitFor probe to fail at once instead of retrying (what it waits on can no longer come, e.g.
+ * the process that would bring it has exited). Any other error is retried until the timeout. */
+export class StopWaiting extends Error {}
+
+/** Poll fn until it returns a non-undefined value or the timeout passes; a StopWaiting from fn ends it at once. */
 export async function waitFor<T>(
   what: string,
   timeoutMs: number,
@@ -180,6 +184,7 @@ export async function waitFor<T>(
       const v = await fn();
       if (v !== undefined) return v;
     } catch (err) {
+      if (err instanceof StopWaiting) throw err;
       lastErr = err;
     }
     if (Date.now() > deadline) {

@@ -1,6 +1,8 @@
-// The one place temp dirs are made: <tmpdir>/tnlab-<pid>-<random>/<name>-<random>, all removed with their root by
-// the cleanup registry (cleanupAll(), SIGINT/SIGTERM, or the exit hook). A run killed with SIGKILL cannot clean
-// up after itself, so creating the root also sweeps tnlab-* dirs whose owning process is gone.
+// The one place temp dirs are made: <tmpdir>/tnlab-<pid>-<pid namespace>-<random>/<name>-<random>, all removed with
+// their root by the cleanup registry (cleanupAll(), SIGINT/SIGTERM, or the exit hook). A run killed with SIGKILL
+// cannot clean up after itself, so creating the root also sweeps tnlab-* dirs whose owning process is gone. A PID
+// means that process only in its own PID namespace: runs in other namespaces may share the temp dir, so only the
+// dirs of this namespace are swept (from another, a live owner would look gone and lose its dir mid-run).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,11 +12,18 @@ import { onCleanup } from "./cleanup.ts";
 const PREFIX = "tnlab-";
 const roots: { lab?: string; user?: string } = {};
 
-function sweepStale(base: string): void {
+/** This process's PID namespace, the inode number of /proc/self/ns/pid. */
+export function pidNamespace(): string {
+  return /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0";
+}
+
+/** Removes the tnlab-* dirs under base of this PID namespace whose owner has exited. */
+export function sweepStale(base: string, ns: string): void {
   for (const name of fs.readdirSync(base)) {
     if (!name.startsWith(PREFIX)) continue;
-    const pid = Number(name.slice(PREFIX.length).split("-")[0]);
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+    const [owner, itsNs, random] = name.slice(PREFIX.length).split("-");
+    const pid = Number(owner);
+    if (random !== undefined && itsNs === ns && Number.isInteger(pid) && pid > 0 && !alive(pid)) {
       fs.rmSync(path.join(base, name), { recursive: true, force: true });
     }
   }
@@ -25,8 +34,9 @@ function rootOf(kind: "lab" | "user", mode: number): string {
   const known = roots[kind];
   if (known !== undefined && fs.existsSync(known)) return known;
   const base = os.tmpdir();
-  sweepStale(base);
-  const dir = fs.mkdtempSync(path.join(base, `${PREFIX}${process.pid}-`));
+  const ns = pidNamespace();
+  sweepStale(base, ns);
+  const dir = fs.mkdtempSync(path.join(base, `${PREFIX}${process.pid}-${ns}-`));
   fs.chmodSync(dir, mode);
   roots[kind] = dir;
   onCleanup(
