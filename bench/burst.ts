@@ -20,6 +20,8 @@ import { figure, rerunCommand, type Figure, type Section } from "./lib/results.t
 const BURSTS = (process.env.BENCH_BURSTS ?? "250,500,1000,2000,4000").split(",").map(Number);
 const PAYLOAD_KIB = Number(process.env.BENCH_BURST_KIB ?? 64);
 const TAILNET = "burst";
+/** The one service's cluster, <tailnet>_<service>. */
+const CLUSTER = `${TAILNET}_echo`;
 const MiB = 2 ** 20;
 
 interface Burst {
@@ -32,19 +34,19 @@ interface Burst {
   overflow: number;
 }
 
-/** The tailnet cluster's pending-CONNECT limit, as rendered (envoy.circuitBreakers.maxPendingRequests). */
+/** The echo service's cluster's pending-CONNECT limit, as rendered (envoy.circuitBreakers.maxPendingRequests). */
 function maxPendingRequests(pod: RunningPod): number {
   const cds = pod.rendered.envoy.files[CDS_FILE] as {
     resources: { name: string; circuit_breakers?: { thresholds: { max_pending_requests: number }[] } }[];
   };
-  return cds.resources.find((c) => c.name === `ts-${TAILNET}`)!.circuit_breakers!.thresholds[0]!.max_pending_requests;
+  return cds.resources.find((c) => c.name === CLUSTER)!.circuit_breakers!.thresholds[0]!.max_pending_requests;
 }
 
 const rssMiB = (pid: number): number =>
   Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
 async function burst(pod: RunningPod, port: number, size: number): Promise<Burst> {
-  const cluster = `cluster.ts-${TAILNET}`;
+  const cluster = `cluster.${CLUSTER}`;
   const stat = async (name: string): Promise<number> =>
     (await pod.envoy.stats(`^${cluster.replace(/[.-]/g, "\\$&")}\\.${name}$`))[`${cluster}.${name}`] ?? 0;
   const overflow0 = await stat("upstream_rq_pending_overflow");

@@ -27,7 +27,7 @@ import {
   startTarget,
 } from "../tools/src/local/lab/index.ts";
 import { labValues, renderValues } from "../tools/src/local/pod/demo.ts";
-import { startPod, waitHealthy, type RunningPod } from "../tools/src/local/pod/pod.ts";
+import { startPod, tailnetClusters, waitHealthy, type RunningPod } from "../tools/src/local/pod/pod.ts";
 import type { Values } from "../tools/src/generated/values.ts";
 import { envoyConcurrency } from "../tools/src/plan/concurrency.ts";
 import { planPorts } from "../tools/src/plan/ports.ts";
@@ -135,7 +135,7 @@ export async function run(): Promise<Section> {
     const routes: Route[] = [];
     for (const w of WORKERS) {
       const ours = w === chartWorkers ? thePod.envoy : await extra(thePod.rendered.envoy.files, w);
-      await waitHealthy(ours, ours.files, 60_000, [tailnet.cluster]);
+      await waitHealthy(ours, ours.files, 60_000, tailnetClusters(ours.files, tailnet.name));
       const local = (p: number): number => (ours === thePod.envoy ? thePod.port(p) : ours.ports.get(p)!);
       routes.push(viaEnvoy(`a@${w}`, `a (service port, our config, ${w} worker${w > 1 ? "s" : ""})`, ours, local));
       const origin = await extra(originStyleFiles(values), w);

@@ -8,9 +8,12 @@
 # -r TAILNET=URL: the endpoints after it, up to the next -r, belong to TAILNET. URL (Envoy's /ready/<tailnet>,
 # 200 while that tailnet's node is up, else 503) is fetched first, with wget -T or curl -m SECONDS; if it
 # fails, each of them is reported FAIL "(tailnet TAILNET not ready)" without a connection attempt.
+# Then, for each endpoint given a NAME, URL/NAME (Envoy's /ready/<tailnet>/<service>: 200 while the service's
+# target accepts tunnels, else 503) is fetched before connecting; if it fails, the endpoint is reported FAIL
+# "(target of TAILNET/NAME not ready)" without a connection attempt (Envoy would accept and close it at once).
 # Endpoints before the first -r belong to no tailnet. SECONDS (default 3) bounds each request and connection.
 # Prints one line per endpoint (ok/FAIL, name, host:port) and a summary naming the failed ones as
-# TAILNET/NAME and the tailnets not ready; exits 1 if any failed, 2 on bad usage.
+# TAILNET/NAME, the tailnets not ready and the targets not ready; exits 1 if any failed, 2 on bad usage.
 # IPv6 hosts are written in brackets: [fd7a:115c:a1e0::1]:443.
 set -u
 usage() {
@@ -52,6 +55,7 @@ tailnet=""
 up=1
 tailnets=0
 down=""
+targets=""
 while [ $# -gt 0 ]; do
   arg=$1
   shift
@@ -65,7 +69,8 @@ while [ $# -gt 0 ]; do
     if ready "$url"; then up=1; else up=0; down="$down $tailnet"; fi
     continue
   fi
-  case $arg in *=*) name=${arg%%=*}; addr=${arg#*=} ;; *) name=$arg; addr=$arg ;; esac
+  named=""
+  case $arg in *=*) name=${arg%%=*}; addr=${arg#*=}; named=1 ;; *) name=$arg; addr=$arg ;; esac
   port=${addr##*:}
   host=${addr%:*}
   host=${host#[}
@@ -73,6 +78,9 @@ while [ $# -gt 0 ]; do
   total=$((total + 1))
   if [ "$up" = 0 ]; then
     why=" (tailnet $tailnet not ready)"
+  elif [ -n "$tailnet" ] && [ -n "$named" ] && ! ready "$url/$name"; then
+    why=" (target of $tailnet/$name not ready)"
+    targets="$targets $tailnet/$name"
   elif probe "$host" "$port"; then
     echo "ok    $name $addr"
     continue
@@ -86,7 +94,7 @@ done
 if [ -n "$failed$down" ]; then
   # shellcheck disable=SC2086 # split on purpose: $failed is a space-separated list of names
   set -- $failed
-  echo "$# of $total port(s) failed:$failed${down:+; tailnet(s) not ready:$down}"
+  echo "$# of $total port(s) failed:$failed${down:+; tailnet(s) not ready:$down}${targets:+; target(s) not ready:$targets}"
   exit 1
 fi
 [ "$tailnets" -eq 0 ] || ready_note=", $tailnets tailnet(s) ready"

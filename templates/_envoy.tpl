@@ -1,9 +1,9 @@
 {{/*
 Envoy's files, as JSON: the same objects as planEnvoy() in tools/src/plan/envoy.ts.
-Bootstrap with file-based LDS/CDS watched in /etc/envoy (a directory mount, so kubelet's atomic ..data
-swap reaches Envoy without a restart); a health/metrics listener; one tcp_proxy listener per service
-tunnelling with HTTP CONNECT; one cluster per tailnet (plus one per extra connect timeout) pointing at its
-loopback HTTP proxy and health-checked on containerboot's /healthz.
+Bootstrap with file-based LDS/CDS/RDS watched in /etc/envoy (a directory mount, so kubelet's atomic ..data
+swap reaches Envoy without a restart); a health/metrics listener whose routes are in RDS; one tcp_proxy
+listener per service tunnelling with HTTP CONNECT; one cluster per service pointing at its tailnet's loopback
+HTTP proxy, checking the target through the tunnel (or the tailnet's /healthz); one health cluster per tailnet.
 */}}
 {{/*
 An Envoy socket address, as JSON.
@@ -27,17 +27,24 @@ Usage: {{ include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "p
 {{- $limit := dict
   "@type" "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig"
   "max_active_downstream_connections" (int .Values.envoy.maxDownstreamConnections) -}}
+{{- $tags := list
+  (dict "tag_name" "tailnet" "regex" "^cluster\\.(([a-z0-9-]+)_)[a-z0-9-]+\\.")
+  (dict "tag_name" "service" "regex" "^cluster\\.[a-z0-9-]+_(([a-z0-9-]+)\\.)")
+  (dict "tag_name" "tailnet" "regex" "^tcp\\.(([a-z0-9-]+)\\.)[a-z0-9-]+\\.")
+  (dict "tag_name" "service" "regex" "^tcp\\.[a-z0-9-]+\\.(([a-z0-9-]+)\\.)") -}}
 {{- toJson (dict
   "node" (dict "id" $name "cluster" $name)
   "admin" (dict "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" .Values.envoy.adminPort) | fromJson))
   "dynamic_resources" (dict
     "lds_config" (include "tailscale-egress.envoy.pathSource" "lds.json" | fromJson)
     "cds_config" (include "tailscale-egress.envoy.pathSource" "cds.json" | fromJson))
+  "stats_config" (dict "stats_tags" $tags)
   "overload_manager" (dict "resource_monitors" (list (dict "name" "envoy.resource_monitors.global_downstream_max_connections" "typed_config" $limit)))) -}}
 {{- end -}}
 
 {{/*
-A service's tcp_proxy listener. idleTimeout is in Envoy's form, converted once by the caller.
+A service's tcp_proxy listener. idleTimeout is in Envoy's form, converted once by the caller; Envoy's own
+default (3600s) is left out. Filter and logger names are free labels, kept short (planEnvoy says why).
 Usage: {{ include "tailscale-egress.envoy.listener" (dict "root" $ "service" $plannedService "idleTimeout" $idle) }}
 */}}
 {{- define "tailscale-egress.envoy.listener" -}}
@@ -47,8 +54,8 @@ Usage: {{ include "tailscale-egress.envoy.listener" (dict "root" $ "service" $pl
   "@type" "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"
   "stat_prefix" $svc.statPrefix
   "cluster" $svc.cluster
-  "tunneling_config" (dict "hostname" $svc.target)
-  "idle_timeout" .idleTimeout -}}
+  "tunneling_config" (dict "hostname" $svc.target) -}}
+{{- if ne .idleTimeout "3600s" }}{{ $_ := set $tcp "idle_timeout" .idleTimeout }}{{ end -}}
 {{- if $v.envoy.accessLog -}}
 {{- $format := dict
   "start_time" "%START_TIME%"
@@ -64,7 +71,7 @@ Usage: {{ include "tailscale-egress.envoy.listener" (dict "root" $ "service" $pl
   "bytes_sent" "%BYTES_SENT%"
   "duration_ms" "%DURATION%" -}}
 {{- $_ := set $tcp "access_log" (list (dict
-  "name" "envoy.access_loggers.stdout"
+  "name" "stdout"
   "typed_config" (dict
     "@type" "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog"
     "log_format" (dict "json_format" $format)))) -}}
@@ -74,14 +81,15 @@ Usage: {{ include "tailscale-egress.envoy.listener" (dict "root" $ "service" $pl
   "name" (printf "listener-%d" (int $svc.listenPort))
   "address" (dict "socket_address" (dict "address" "0.0.0.0" "port_value" (int $svc.listenPort)))
   "per_connection_buffer_limit_bytes" (int $v.envoy.bufferLimitBytes)
-  "filter_chains" (list (dict "filters" (list (dict "name" "envoy.filters.network.tcp_proxy" "typed_config" $tcp))))) -}}
+  "filter_chains" (list (dict "filters" (list (dict "name" "tcp_proxy" "typed_config" $tcp))))) -}}
 {{- end -}}
 
 {{/*
-The health and metrics listener.
-Usage: {{ include "tailscale-egress.envoy.healthListener" (dict "root" $ "plan" $plan) }}
+The health port's routes (RDS). /ready/<tailnet>/<service> routes to the service's cluster: 503 from Envoy when
+its target is down, else the tailnet proxy's 400, which the health listener turns into 200.
+Usage: {{ include "tailscale-egress.envoy.healthRoutes" (dict "root" $ "plan" $plan) }}
 */}}
-{{- define "tailscale-egress.envoy.healthListener" -}}
+{{- define "tailscale-egress.envoy.healthRoutes" -}}
 {{- $v := .root.Values -}}
 {{- $plan := .plan -}}
 {{- $fault := "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault" -}}
@@ -96,21 +104,56 @@ Usage: {{ include "tailscale-egress.envoy.healthListener" (dict "root" $ "plan" 
     "match" (dict "path" "/drain-wait")
     "direct_response" (dict "status" 200 "body" (dict "inline_string" "drained\n"))
     "typed_per_filter_config" (dict "envoy.filters.http.fault" $drain)) -}}
+{{- /* Streamed as JSON text, keys in Go's sorted order: appending to $routes per service would be quadratic. */ -}}
+{"@type":"type.googleapis.com/envoy.config.route.v3.RouteConfiguration","name":"health","virtual_hosts":[{"domains":["*"],"name":"health","routes":[
+{{- range $i, $r := $routes }}{{ if $i }},{{ end }}{{ toJson $r }}{{ end -}}
+{{- $start := 0 -}}
 {{- range $plan.tailnets -}}
 {{- $cluster := printf "health-%s" .name -}}
-{{- $routes = append $routes (dict
+,{{ toJson (dict
   "match" (dict "path" (printf "/ready/%s" .name))
   "route" (dict "cluster" $cluster "prefix_rewrite" "/healthz" "timeout" "2s")) -}}
-{{- $routes = append $routes (dict
+,{{ toJson (dict
   "match" (dict "path" (printf "/metrics/%s" .name))
   "route" (dict "cluster" $cluster "prefix_rewrite" "/metrics" "timeout" "10s")) -}}
+{{- $end := add $start (len (index $v.tailnets (int .index)).services) -}}
+{{- range (slice $plan.services $start $end) -}}
+,{{ toJson (dict "match" (dict "path" (printf "/ready/%s/%s" .tailnet .portName)) "route" (dict "cluster" .cluster "timeout" "2s")) -}}
 {{- end -}}
+{{- $start = $end -}}
+{{- end -}}
+]}]}
+{{- end -}}
+
+{{/*
+The health and metrics listener; its routes come from rds.json. The custom_response filter turns the tailnet
+proxy's 400 to a /ready/<tailnet>/<service> GET into 200 (planEnvoy's healthRoutes says why).
+Usage: {{ include "tailscale-egress.envoy.healthListener" . }}
+*/}}
+{{- define "tailscale-egress.envoy.healthListener" -}}
+{{- $v := .Values -}}
+{{- $status := dict "single_predicate" (dict
+  "input" (dict "name" "status" "typed_config" (dict "@type" "type.googleapis.com/envoy.type.matcher.v3.HttpResponseStatusCodeMatchInput"))
+  "value_match" (dict "exact" "400")) -}}
+{{- $path := dict "single_predicate" (dict
+  "input" (dict "name" "path" "typed_config" (dict "@type" "type.googleapis.com/envoy.type.matcher.v3.HttpRequestHeaderMatchInput" "header_name" ":path"))
+  "value_match" (dict "prefix" "/ready/")) -}}
+{{- $ready := dict
+  "@type" "type.googleapis.com/envoy.extensions.http.custom_response.local_response_policy.v3.LocalResponsePolicy"
+  "status_code" 200
+  "body" (dict "inline_string" "ready\n") -}}
+{{- $custom := dict
+  "@type" "type.googleapis.com/envoy.extensions.filters.http.custom_response.v3.CustomResponse"
+  "custom_response_matcher" (dict "matcher_list" (dict "matchers" (list (dict
+    "predicate" (dict "and_matcher" (dict "predicate" (list $status $path)))
+    "on_match" (dict "action" (dict "name" "ready" "typed_config" $ready)))))) -}}
 {{- $hcm := dict
   "@type" "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
   "stat_prefix" "health"
-  "route_config" (dict "name" "health" "virtual_hosts" (list (dict "name" "health" "domains" (list "*") "routes" $routes)))
+  "rds" (dict "config_source" (include "tailscale-egress.envoy.pathSource" "rds.json" | fromJson) "route_config_name" "health")
   "http_filters" (list
-    (dict "name" "envoy.filters.http.fault" "typed_config" (dict "@type" $fault))
+    (dict "name" "envoy.filters.http.custom_response" "typed_config" $custom)
+    (dict "name" "envoy.filters.http.fault" "typed_config" (dict "@type" "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault"))
     (dict "name" "envoy.filters.http.router" "typed_config" (dict "@type" "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"))) -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.listener.v3.Listener"
@@ -121,44 +164,58 @@ Usage: {{ include "tailscale-egress.envoy.healthListener" (dict "root" $ "plan" 
   "filter_chains" (list (dict "filters" (list (dict "name" "envoy.filters.network.http_connection_manager" "typed_config" $hcm))))) -}}
 {{- end -}}
 
-{{- define "tailscale-egress.envoy.healthChecks" -}}
+{{/* The tailnet's check: containerboot's /healthz. */}}
+{{- define "tailscale-egress.envoy.tailnetHealthCheck" -}}
 {{- $hc := .Values.envoy.healthCheck -}}
-{{- toJson (list (dict
+{{- toJson (dict
   "timeout" (include "tailscale-egress.envoy.dur" $hc.timeout)
   "interval" (include "tailscale-egress.envoy.dur" $hc.interval)
   "no_traffic_interval" (include "tailscale-egress.envoy.dur" $hc.interval)
   "unhealthy_threshold" (int $hc.unhealthyThreshold)
   "healthy_threshold" (int $hc.healthyThreshold)
-  "http_health_check" (dict "path" "/healthz"))) -}}
+  "http_health_check" (dict "path" "/healthz")) -}}
 {{- end -}}
 
 {{/*
-A tailnet's data cluster.
-Usage: {{ include "tailscale-egress.envoy.cluster" (dict "root" $ "cluster" $plannedCluster) }}
+A service's cluster: CONNECT tunnels to its tailnet's proxy, checking the target through the tunnel (a fresh
+CONNECT per check, passed on HTTP/1.1 200), or with targetCheck false the tailnet's /healthz.
+Usage: {{ include "tailscale-egress.envoy.serviceCluster" (dict "root" $ "service" $plannedService "tailnet" $plannedTailnet "tailnetCheck" $json) }}
 */}}
-{{- define "tailscale-egress.envoy.cluster" -}}
+{{- define "tailscale-egress.envoy.serviceCluster" -}}
 {{- $root := .root -}}
-{{- $c := .cluster -}}
+{{- $svc := .service -}}
+{{- $tn := .tailnet -}}
 {{- $cb := $root.Values.envoy.circuitBreakers -}}
-{{- $endpoint := dict "endpoint" (dict
-  "address" (include "tailscale-egress.envoy.socket" (dict "address" "127.0.0.1" "port" $c.proxyPort) | fromJson)
-  "health_check_config" (dict "port_value" (int $c.localPort))) -}}
+{{- $endpoint := dict "address" (dict "socket_address" (dict "address" "127.0.0.1" "port_value" (int $tn.proxyPort))) -}}
+{{- $check := dict -}}
+{{- if $svc.targetCheck -}}
+{{- $tc := $root.Values.envoy.targetCheck -}}
+{{- $check = dict
+  "timeout" (include "tailscale-egress.envoy.dur" $tc.timeout)
+  "interval" (include "tailscale-egress.envoy.dur" $tc.interval)
+  "no_traffic_interval" (include "tailscale-egress.envoy.dur" $tc.interval)
+  "unhealthy_threshold" (int $tc.unhealthyThreshold)
+  "healthy_threshold" (int $tc.healthyThreshold)
+  "reuse_connection" false
+  "tcp_health_check" (dict
+    "send" (dict "text" (printf "%x" (printf "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" $svc.target $svc.target)))
+    "receive" (list (dict "text" (printf "%x" "HTTP/1.1 200")))) -}}
+{{- else -}}
+{{- $_ := set $endpoint "health_check_config" (dict "port_value" (int $tn.localPort)) -}}
+{{- $check = .tailnetCheck | fromJson -}}
+{{- end -}}
 {{- toJson (dict
   "@type" "type.googleapis.com/envoy.config.cluster.v3.Cluster"
-  "name" $c.name
-  "type" "STATIC"
-  "connect_timeout" $c.connectTimeout
+  "name" $svc.cluster
+  "connect_timeout" $svc.connectTimeout
   "per_connection_buffer_limit_bytes" (int $root.Values.envoy.bufferLimitBytes)
-  "load_assignment" (dict "cluster_name" $c.name "endpoints" (list (dict "lb_endpoints" (list $endpoint))))
-  "health_checks" (include "tailscale-egress.envoy.healthChecks" $root | fromJsonArray)
+  "load_assignment" (dict "cluster_name" $svc.cluster "endpoints" (list (dict "lb_endpoints" (list (dict "endpoint" $endpoint)))))
+  "health_checks" (list $check)
   "common_lb_config" (dict "healthy_panic_threshold" (dict "value" 0))
   "circuit_breakers" (dict "thresholds" (list (dict
     "max_connections" (int $cb.maxConnections)
     "max_pending_requests" (int $cb.maxPendingRequests)
-    "max_requests" (int $cb.maxRequests))))
-  "typed_extension_protocol_options" (dict "envoy.extensions.upstreams.http.v3.HttpProtocolOptions" (dict
-    "@type" "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
-    "explicit_http_config" (dict "http_protocol_options" (dict))))) -}}
+    "max_requests" (int $cb.maxRequests))))) -}}
 {{- end -}}
 
 {{/*
@@ -176,7 +233,7 @@ Usage: {{ include "tailscale-egress.envoy.healthCluster" (dict "root" $ "tailnet
   "type" "STATIC"
   "connect_timeout" "1s"
   "load_assignment" (dict "cluster_name" $name "endpoints" (list (dict "lb_endpoints" (list $endpoint))))
-  "health_checks" (include "tailscale-egress.envoy.healthChecks" $root | fromJsonArray)
+  "health_checks" (list (.tailnetCheck | fromJson))
   "common_lb_config" (dict "healthy_panic_threshold" (dict "value" 0))) -}}
 {{- end -}}
 
@@ -210,7 +267,7 @@ Call with the resources' compact JSON, joined by ",\n    ".
 {{- define "tailscale-egress.envoy.listeners" -}}
 {{- include "tailscale-egress.plan.ensure" . -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}
-{{- include "tailscale-egress.envoy.healthListener" (dict "root" . "plan" $plan) -}}
+{{- include "tailscale-egress.envoy.healthListener" . -}}
 {{- $idle := include "tailscale-egress.envoy.dur" .Values.envoy.idleTimeout -}}
 {{- range $plan.services }},
     {{ include "tailscale-egress.envoy.listener" (dict "root" $ "service" . "idleTimeout" $idle) }}
@@ -221,19 +278,25 @@ Call with the resources' compact JSON, joined by ",\n    ".
 {{- define "tailscale-egress.envoy.clusters" -}}
 {{- include "tailscale-egress.plan.ensure" . -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}
+{{- $tailnetCheck := include "tailscale-egress.envoy.tailnetHealthCheck" . -}}
 {{- include "tailscale-egress.envoy.adminCluster" . -}}
 {{- range $plan.tailnets }},
-    {{ include "tailscale-egress.envoy.healthCluster" (dict "root" $ "tailnet" .) }}
+    {{ include "tailscale-egress.envoy.healthCluster" (dict "root" $ "tailnet" . "tailnetCheck" $tailnetCheck) }}
 {{- end -}}
-{{- range $plan.clusters }},
-    {{ include "tailscale-egress.envoy.cluster" (dict "root" $ "cluster" .) }}
+{{- $tailnets := dict -}}
+{{- range $plan.tailnets }}{{ $_ := set $tailnets .name . }}{{ end -}}
+{{- range $plan.services }},
+    {{ include "tailscale-egress.envoy.serviceCluster" (dict "root" $ "service" . "tailnet" (get $tailnets .tailnet) "tailnetCheck" $tailnetCheck) }}
 {{- end -}}
 {{- end -}}
 
-{{/* The three files of the Envoy ConfigMap, as a dict of file name to text. */}}
+{{/* The Envoy files, as a dict of file name to text. templates/configmap.yaml spreads them over three ConfigMaps. */}}
 {{- define "tailscale-egress.envoy.files" -}}
+{{- include "tailscale-egress.plan.ensure" . -}}
+{{- $plan := index .Values "tailscale-egress/plan" -}}
 {{- toJson (dict
   "envoy.json" (include "tailscale-egress.envoy.bootstrap" . | fromJson | toPrettyJson)
+  "rds.json" (include "tailscale-egress.envoy.discovery" (include "tailscale-egress.envoy.healthRoutes" (dict "root" . "plan" $plan)))
   "lds.json" (include "tailscale-egress.envoy.discovery" (include "tailscale-egress.envoy.listeners" .))
   "cds.json" (include "tailscale-egress.envoy.discovery" (include "tailscale-egress.envoy.clusters" .))) -}}
 {{- end -}}
@@ -245,13 +308,26 @@ Call with the resources' compact JSON, joined by ",\n    ".
 {{- end -}}
 {{- end -}}
 
-{{/* Bytes of the ConfigMap's data as the API server counts them: each file plus the newline that YAML's
-literal block adds (the same sum as dataBytes in tools/src/plan/configmap.ts). */}}
+{{/* The Envoy ConfigMaps: name suffix and files, as in ENVOY_CONFIGMAPS of tools/src/plan/configmap.ts. */}}
+{{- define "tailscale-egress.envoy.configMaps" -}}
+{{- toJson (list
+  (dict "suffix" "envoy" "files" (list "envoy.json" "rds.json"))
+  (dict "suffix" "envoy-lds" "files" (list "lds.json"))
+  (dict "suffix" "envoy-cds" "files" (list "cds.json"))) -}}
+{{- end -}}
+
+{{/* Bytes of each Envoy ConfigMap's data as the API server counts them, by suffix: each file plus the newline
+that YAML's literal block adds (the same sums as envoyConfigMapBytes in tools/src/plan/configmap.ts). */}}
 {{- define "tailscale-egress.envoy.configMapBytes" -}}
 {{- include "tailscale-egress.envoy.ensureFiles" . -}}
+{{- $files := index .Values "tailscale-egress/envoyFiles" -}}
+{{- $sizes := dict -}}
+{{- range (include "tailscale-egress.envoy.configMaps" . | fromJsonArray) -}}
 {{- $n := 0 -}}
-{{- range $name, $text := index .Values "tailscale-egress/envoyFiles" }}{{ $n = add $n (len $text) 1 }}{{ end -}}
-{{- $n -}}
+{{- range .files }}{{ $n = add $n (len (index $files .)) 1 }}{{ end -}}
+{{- $_ := set $sizes .suffix $n -}}
+{{- end -}}
+{{- toJson $sizes -}}
 {{- end -}}
 
 {{/* The Envoy CPU limit envoy.concurrency is derived from, as text: empty when envoy.concurrency is set or there is no limit. */}}
@@ -276,4 +352,31 @@ least 1), else 2. tools/src/plan/concurrency.ts computes the same.
 {{- else -}}
 {{- max 1 (ceil (float64 $cpu) | int) -}}
 {{- end -}}
+{{- end -}}
+{{/*
+One of the Envoy ConfigMaps (see "tailscale-egress.envoy.configMaps"); the pod mounts all three into
+/etc/envoy as one projected volume, so kubelet swaps them together.
+Usage: {{ include "tailscale-egress.envoy.configMap" (dict "root" $ "suffix" "envoy-lds") }}
+*/}}
+{{- define "tailscale-egress.envoy.configMap" -}}
+{{- $root := .root -}}
+{{- $suffix := .suffix -}}
+{{- include "tailscale-egress.envoy.ensureFiles" $root -}}
+{{- $files := index $root.Values "tailscale-egress/envoyFiles" -}}
+{{- range (include "tailscale-egress.envoy.configMaps" $root | fromJsonArray) }}
+{{- if eq .suffix $suffix -}}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "tailscale-egress.helpers.fullname" $root }}-{{ .suffix }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "tailscale-egress.helpers.labels" $root | nindent 4 }}
+data:
+  {{- range $file := .files }}
+  {{ $file }}: |
+    {{- index $files $file | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}

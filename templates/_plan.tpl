@@ -1,8 +1,7 @@
 {{/*
 The port plan, as JSON: the same object as planPorts() in tools/src/plan/ports.ts.
 Service s of tailnet slot t listens on 10000 + t*1000 + s (or its listenPort); the tailnet's HTTP proxy
-is on 127.0.0.1:(10550 + t). Services get the cluster ts-<tailnet>, or ts-<tailnet>-ct<ms>ms when their
-connect timeout differs from the tailnet's.
+is on 127.0.0.1:(10550 + t). Each service gets its own cluster, <tailnet>_<portName>.
 */}}
 {{- define "tailscale-egress.plan.compute" -}}
 {{- /* Written as a stream of JSON text: appending to a list copies it, which is quadratic at 5,500 ports. */ -}}
@@ -21,7 +20,6 @@ connect timeout differs from the tailnet's.
   "slot" $slot
   "proxyPort" (add 10550 $slot)
   "localPort" (add (int $v.tailscale.localPortBase) $slot)
-  "cluster" (printf "ts-%s" $tn.name)
   "ms" $tnMs) -}}
 {{- end -}}
 {"tailnets":{{ toJson $tailnets }},"services":[
@@ -35,8 +33,9 @@ connect timeout differs from the tailnet's.
 {{- if hasKey $svc "name" }}{{ $portName = $svc.name }}{{ end -}}
 {{- $ms := $tn.ms -}}
 {{- if hasKey $svc "connectTimeout" }}{{ $ms = include "tailscale-egress.plan.durationMs" $svc.connectTimeout | atoi }}{{ end -}}
-{{- $cluster := ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster $ms) (eq $ms $tn.ms) -}}
 {{- $host := ternary (printf "[%s]" $svc.host) $svc.host (contains ":" $svc.host) -}}
+{{- $check := $v.envoy.targetCheck.enabled -}}
+{{- if hasKey $svc "targetCheck" }}{{ $check = $svc.targetCheck }}{{ end -}}
 {{- if not $first }},{{ end }}{{ $first = false -}}
 {{- toJson (dict
   "path" (printf "tailnets[%d].services[%d]" (int $tn.index) $s)
@@ -48,30 +47,9 @@ connect timeout differs from the tailnet's.
   "port" (int $svc.port)
   "target" (printf "%s:%d" $host (int $svc.port))
   "statPrefix" (printf "%s.%s" $tn.name $portName)
-  "cluster" $cluster
-  "connectTimeout" (include "tailscale-egress.plan.envoyDuration" $ms)) -}}
-{{- end -}}
-{{- end -}}
-],"clusters":[
-{{- $first = true -}}
-{{- range $tn := $tailnets -}}
-{{- $values := index $v.tailnets (int $tn.index) -}}
-{{- $seen := dict -}}
-{{- $timeouts := list $tn.ms -}}
-{{- range $values.services -}}
-{{- if hasKey . "connectTimeout" -}}
-{{- $ms := include "tailscale-egress.plan.durationMs" .connectTimeout | atoi -}}
-{{- if and (ne $ms $tn.ms) (not (hasKey $seen (toString $ms))) }}{{ $_ := set $seen (toString $ms) true }}{{ $timeouts = append $timeouts $ms }}{{ end -}}
-{{- end -}}
-{{- end -}}
-{{- range $ms := $timeouts -}}
-{{- if not $first }},{{ end }}{{ $first = false -}}
-{{- toJson (dict
-  "name" (ternary $tn.cluster (printf "%s-ct%dms" $tn.cluster (int $ms)) (eq (int $ms) (int $tn.ms)))
-  "tailnet" $tn.name
-  "proxyPort" $tn.proxyPort
-  "localPort" $tn.localPort
-  "connectTimeout" (include "tailscale-egress.plan.envoyDuration" $ms)) -}}
+  "cluster" (printf "%s_%s" $tn.name $portName)
+  "connectTimeout" (include "tailscale-egress.plan.envoyDuration" $ms)
+  "targetCheck" $check) -}}
 {{- end -}}
 {{- end -}}
 ],"reserved":{{ toJson (list

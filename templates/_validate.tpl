@@ -108,6 +108,8 @@ tools/src/values/rules.ts; the chart fails on the first one broken, before anyth
 {{- end -}}
 {{- end -}}
 {{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.connectTimeout" "value" $v.envoy.connectTimeout) -}}
+{{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.targetCheck.interval" "value" $v.envoy.targetCheck.interval) -}}
+{{- include "tailscale-egress.validate.timeout" (dict "path" "envoy.targetCheck.timeout" "value" $v.envoy.targetCheck.timeout) -}}
 {{- $promRule := "must be a Prometheus duration (a whole number and one unit of ms, s, m, h, d, w or y)" -}}
 {{- range $name, $a := $v.metrics.prometheusRule.alerts -}}
 {{- if not (regexMatch "^[0-9]+(ms|s|m|h|d|w|y)$" (toString $a.for)) -}}
@@ -167,22 +169,29 @@ only when the check fails.
 */}}
 {{- define "tailscale-egress.validate.sizes" -}}
 {{- $limit := 1048576 -}}
-{{- $bytes := include "tailscale-egress.envoy.configMapBytes" . | atoi -}}
-{{- if gt $bytes $limit -}}
+{{- $sizes := include "tailscale-egress.envoy.configMapBytes" . | fromJson -}}
+{{- $over := "" -}}
+{{- range (include "tailscale-egress.envoy.configMaps" . | fromJsonArray) -}}
+{{- if and (not $over) (gt (int (get $sizes .suffix)) $limit) }}{{ $over = .suffix }}{{ end -}}
+{{- end -}}
+{{- if $over -}}
+{{- $bytes := int (get $sizes $over) -}}
 {{- $plan := index .Values "tailscale-egress/plan" -}}
 {{- $services := len $plan.services -}}
 {{- $saving := "envoy.accessLog is already false" -}}
 {{- if .Values.envoy.accessLog -}}
 {{- $_ := set .Values.envoy "accessLog" false -}}
 {{- $_ := unset .Values "tailscale-egress/envoyFiles" -}}
-{{- $without := include "tailscale-egress.envoy.configMapBytes" . | atoi -}}
+{{- $without := int (get (include "tailscale-egress.envoy.configMapBytes" . | fromJson) $over) -}}
 {{- $saving = printf "envoy.accessLog: false would save %d bytes (%d left)" (sub $bytes $without) $without -}}
+{{- if eq $without $bytes }}{{ $saving = "envoy.accessLog does not change its size" }}{{ end -}}
 {{- end -}}
 {{- fail (printf (print
-  "tailnets: the Envoy ConfigMap would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts "
+  "tailnets: the Envoy ConfigMap %s-%s would hold %d bytes of data, over the %d bytes that the Kubernetes API accepts "
   "in one ConfigMap (%d services in %d tailnets; about %d such services fit). "
   "Put fewer services in this release, or split the tailnets across releases; %s")
-  $bytes $limit $services (len $plan.tailnets) (div (mul $services $limit) $bytes) $saving) -}}
+  (include "tailscale-egress.helpers.fullname" .) $over $bytes $limit $services (len $plan.tailnets)
+  (div (mul $services $limit) $bytes) $saving) -}}
 {{- end -}}
 {{- $secret := 0 -}}
 {{- range .Values.tailnets -}}

@@ -37,7 +37,7 @@ describe("tailnet-egress CLI", () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(
-      'tailnets[0].services[0]: unknown key "protcol" (allowed: host, port, name, protocol, listenPort, connectTimeout)',
+      'tailnets[0].services[0]: unknown key "protcol" (allowed: host, port, name, protocol, listenPort, connectTimeout, targetCheck)',
     );
     expect(r.stderr).toContain("tailnets[0].services[0].port: must be <= 65535");
   });

@@ -45,7 +45,9 @@ describe.concurrent("envoy accepts the rendered ConfigMap", () => {
         const clusters = await envoy.clusters();
         for (const cl of resources(files, CDS_FILE)) expect(clusters).toContain(cl.name);
 
-        const s = await envoy.stats("^(listener_manager|cluster_manager)\\.");
+        const s = await envoy.stats("^(listener_manager|cluster_manager|http\\.health\\.rds)\\.");
+        expect(s["http.health.rds.health.update_success"]).toBeGreaterThanOrEqual(1);
+        expect(s["http.health.rds.health.update_rejected"]).toBe(0);
         expect(s["listener_manager.total_listeners_active"]).toBe(listeners.length);
         expect(s["listener_manager.total_listeners_warming"]).toBe(0);
         expect(s["listener_manager.lds.update_success"]).toBeGreaterThanOrEqual(1);

@@ -73,6 +73,17 @@ describe("health check", () => {
     expect(errors[0]!.message).toContain("0 (no jitter) or an integer 10..50");
   });
 
+  it("needs a path of at most 2048 characters, starting with /", async () => {
+    const withPath = (path: unknown) =>
+      healthcheckWith((s) => ((s.http_health_check as Record<string, unknown>).path = path));
+    expect(checkHealthcheck(await withPath(`/${"p".repeat(2047)}`))).toEqual([]);
+    for (const bad of [`/${"p".repeat(2048)}`, "ready", undefined]) {
+      const errors = checkHealthcheck(await withPath(bad));
+      expect(fields(errors)).toEqual(["spec.http_health_check.path"]);
+      expect(errors[0]!.message).toMatch(/a path starting with \/, at most 2048 characters/);
+    }
+  });
+
   it("refuses a timeout below 1", async () => {
     expect(fields(checkHealthcheck(await healthcheckWith((s) => (s.timeout = 0))))).toEqual(["spec.timeout"]);
   });

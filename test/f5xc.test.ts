@@ -3,6 +3,7 @@
 // rewritten by npm run golden -- --update; this file checks what every case must hold and the command's options.
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { planPorts } from "../tools/src/plan/ports.ts";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../tools/src/cli/args.ts";
 import { run as f5xcCommand } from "../tools/src/cli/commands/f5xc.ts";
@@ -24,16 +25,22 @@ describe("f5xc objects of every golden case", () => {
       const ports = servicePorts(await manifestsOf(file));
       const health = ports.find((p) => p.name === "health")!;
       expect(plan.origin_pools.map((p) => p.spec.port)).toEqual(ports.filter((p) => p !== health).map((p) => p.port));
-      const names = plan.origin_pools.map((p) => p.metadata.name);
+      const names = [...plan.origin_pools, ...plan.healthchecks].map((p) => p.metadata.name);
       expect(new Set(names).size).toBe(names.length);
+      expect(plan.healthchecks).toHaveLength(plan.origin_pools.length);
       for (const p of plan.origin_pools) {
         expect(isXcName(p.metadata.name)).toBe(true);
         expect(p.spec.no_tls).toEqual({});
         expect(p.spec.health_check_port).toBe(health.port);
+        // Each pool has a health check of its own, on its service's path: F5 XC takes exactly that pool out.
         const tailnet = p.metadata.labels["tailscale-egress-tailnet"];
-        const hc = plan.healthchecks.find((h) => h.metadata.labels["tailscale-egress-tailnet"] === tailnet)!;
-        expect(p.spec.healthcheck).toEqual([{ namespace: GOLDEN_NAMESPACE, name: hc.metadata.name }]);
-        expect(hc.spec.http_health_check).toMatchObject({ path: `/ready/${tailnet}` });
+        const port = Number(p.metadata.labels["tailscale-egress-port"]);
+        const svc = planPorts(await valuesOf(file)).services.find((s) => s.listenPort === port)!;
+        expect(svc.tailnet).toBe(tailnet);
+        const [ref] = p.spec.healthcheck as { namespace: string; name: string }[];
+        const hc = plan.healthchecks.find((h) => h.metadata.name === ref!.name)!;
+        expect(ref!.namespace).toBe(GOLDEN_NAMESPACE);
+        expect(hc.spec.http_health_check).toMatchObject({ path: `/ready/${tailnet}/${svc.portName}` });
         expect(JSON.stringify(p)).not.toMatch(/UDP/i);
       }
     },

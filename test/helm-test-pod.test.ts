@@ -181,10 +181,13 @@ describe("files/check-ports.sh checks each tailnet's readiness first", () => {
   let downConnections = 0;
   const asked: string[] = [];
   beforeAll(async () => {
-    // Envoy's health port, as far as the script sees it: 200 for ready tailnets (a, c), 503 otherwise.
+    // Envoy's health port, as far as the script sees it: 200 for ready tailnets (a, c) and their services'
+    // targets, except a service named "dead" (/ready/<tailnet>/dead); 503 otherwise.
     http = createHttpServer((req, res) => {
       asked.push(req.url ?? "");
-      res.writeHead(req.url === "/ready/a" || req.url === "/ready/c" ? 200 : 503).end();
+      const [, ready, tailnet, service, more] = (req.url ?? "").split("/");
+      const ok = ready === "ready" && (tailnet === "a" || tailnet === "c") && service !== "dead" && more === undefined;
+      res.writeHead(ok ? 200 : 503).end();
     });
     up = createServer((c) => c.end());
     down = createServer((c) => {
@@ -236,7 +239,7 @@ describe("files/check-ports.sh checks each tailnet's readiness first", () => {
         "2 of 4 port(s) failed: b/db b/api; tailnet(s) not ready: b",
       ]);
       expect(r.exitCode).toBe(1);
-      expect(asked).toEqual(["/ready/a", "/ready/b"]);
+      expect(asked).toEqual(["/ready/a", "/ready/a/web", "/ready/b"]);
       expect(downConnections).toBe(before);
     });
 
@@ -253,6 +256,24 @@ describe("files/check-ports.sh checks each tailnet's readiness first", () => {
   });
 
   const pod = toolsets[0]!;
+
+  it.each(toolsets.map((t) => [t.name, t] as const))(
+    "%s: fails a port whose target is not ready without connecting, naming the service and its tailnet",
+    async (_n, t) => {
+      requireToolset(t);
+      const before = downConnections;
+      asked.length = 0;
+      const r = await runWith(t, ...ready("a"), `web=127.0.0.1:${upPort}`, `dead=127.0.0.1:${downPort}`);
+      expect(r.stdout.split("\n")).toEqual([
+        `ok    web 127.0.0.1:${upPort}`,
+        `FAIL  dead 127.0.0.1:${downPort} (target of a/dead not ready)`,
+        "1 of 2 port(s) failed: a/dead; target(s) not ready: a/dead",
+      ]);
+      expect(r.exitCode).toBe(1);
+      expect(asked).toEqual(["/ready/a", "/ready/a/web", "/ready/a/dead"]);
+      expect(downConnections).toBe(before);
+    },
+  );
 
   it("tells a refused port of a ready tailnet from an unreachable readiness URL", async () => {
     requireToolset(pod);

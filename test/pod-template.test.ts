@@ -34,13 +34,23 @@ const podOf = async (f: string) =>
 
 describe("what a values edit changes", () => {
   const original = tmpValues(before);
-  const cm = "ConfigMap/tailscale-egress-envoy";
+  // Envoy's ConfigMaps: bootstrap and the health routes, LDS, CDS. A new target changes its listener and its
+  // cluster (whose check names it); a new or removed service also changes the health routes (its path).
+  const [cm, lds, cds] = ["envoy", "envoy-lds", "envoy-cds"].map((s) => `ConfigMap/tailscale-egress-${s}`) as [
+    string,
+    string,
+    string,
+  ];
   const svc = "Service/tailscale-egress";
   it.each<[string, (d: Doc) => void, string[]]>([
-    ["adding a service", (d) => d.tailnets[1]!.services.push({ host: "new.lab.ts.net", port: 8080 }), [cm, svc]],
-    ["removing a service", (d) => d.tailnets[0]!.services.pop(), [cm, svc]],
-    ["changing a target", (d) => (d.tailnets[2]!.services[1]!.host = "broker.edge.ts.net"), [cm]],
-  ])("%s changes only the Envoy ConfigMap (and the Service for a new port)", async (_what, f, expected) => {
+    [
+      "adding a service",
+      (d) => d.tailnets[1]!.services.push({ host: "new.lab.ts.net", port: 8080 }),
+      [cm, cds, lds, svc],
+    ],
+    ["removing a service", (d) => d.tailnets[0]!.services.pop(), [cm, cds, lds, svc]],
+    ["changing a target", (d) => (d.tailnets[2]!.services[1]!.host = "broker.edge.ts.net"), [cds, lds]],
+  ])("%s changes only the Envoy ConfigMaps (and the Service for a new port)", async (_what, f, expected) => {
     expect(await changedObjects(original, edited(f))).toEqual(expected);
   });
 
@@ -57,7 +67,7 @@ describe("what a values edit changes", () => {
       edited((d) => (f(d), Object.assign(d, { envoy: { rolloutOnConfigChange: true } })));
     const a = optIn(() => undefined);
     const b = optIn((d) => (d.tailnets[2]!.services[1]!.host = "broker.edge.ts.net"));
-    expect(await changedObjects(a, b)).toEqual([cm, "StatefulSet/tailscale-egress"]);
+    expect(await changedObjects(a, b)).toEqual([cds, lds, "StatefulSet/tailscale-egress"]);
     expect(await podOf(b)).not.toEqual(await podOf(a));
   });
 });

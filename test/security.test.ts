@@ -169,7 +169,7 @@ describe("optional objects", () => {
 
   it("every optional kind can be switched off: only the StatefulSet, Service, ConfigMap and Secret remain", async () => {
     const minimal = await manifestsOf(repoPath("test/helm/09-minimal.in.yaml"));
-    expect(kinds(minimal)).toEqual(["ConfigMap", "Secret", "Service", "StatefulSet"]);
+    expect(kinds(minimal)).toEqual(["ConfigMap", "ConfigMap", "ConfigMap", "Secret", "Service", "StatefulSet"]);
     expect(kinds(await manifestsOf(base))).toEqual(
       expect.arrayContaining(["PodDisruptionBudget", "Role", "RoleBinding", "ServiceAccount"]),
     );

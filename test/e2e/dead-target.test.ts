@@ -8,6 +8,9 @@
 // tcp_proxy's idle timer starts when the connection is accepted, so envoy.idleTimeout closes it, with response
 // flag UF in the access log and tcp.<tailnet>.<service>.idle_timeout counted. This file runs the pod with a
 // short idleTimeout and checks exactly that, for both targets, and that connectTimeout alone does not close it.
+// Its services set targetCheck: false: that is what such a connection meets when no check of its target
+// protects it (and what a connection accepted before a failing check had marked the target down meets);
+// target-health.test.ts covers the checked case, where new connections are closed at once.
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessLog, cleanEnd, stopwatch } from "./suite.ts";
@@ -75,8 +78,8 @@ describe("a target that never answers: what closes the connection", () => {
         ]),
       );
       const services = [
-        { name: "dead", host: dead.ipv4, port: dead.port },
-        { name: "hole", host: hole.ipv4, port: hole.port },
+        { name: "dead", host: dead.ipv4, port: dead.port, targetCheck: false },
+        { name: "hole", host: hole.ipv4, port: hole.port, targetCheck: false },
       ];
       const envoy = {
         connectTimeout: `${CONNECT_TIMEOUT_S}s`,

@@ -22,7 +22,7 @@ import {
 import { startEchoServer } from "../../tools/src/local/lab/echo.ts";
 import { renderValues } from "../../tools/src/local/pod/demo.ts";
 import { openConn, startVantage, tcpExchange, type Vantage } from "../../tools/src/local/pod/net.ts";
-import { adminPortOf, startPod, waitHealthy, type RunningPod } from "../../tools/src/local/pod/pod.ts";
+import { adminPortOf, startPod, tailnetClusters, waitHealthy, type RunningPod } from "../../tools/src/local/pod/pod.ts";
 import { podKubeAccess } from "../../tools/src/local/kube/access.ts";
 import { useControlPlane } from "../lib/kube.ts";
 
@@ -304,11 +304,11 @@ describe("the pod, run for real from the rendered manifests", () => {
     expect(r.data.length).toBe(0);
     expect(["closed", "error"]).toContain(r.ended);
     expect(r.elapsedMs).toBeLessThan(3_000);
-    await until("Envoy marks ts-a unhealthy", 10_000, async () =>
-      (await pod.envoy.stats("^cluster\\.ts-a\\.membership_healthy$"))["cluster.ts-a.membership_healthy"] === 0
-        ? true
-        : undefined,
-    );
+    await until("Envoy marks tailnet a and its services unhealthy", 10_000, async () => {
+      const s = await pod.envoy.stats("membership_healthy$");
+      const a = tailnetClusters(pod.local.envoy.files, "a");
+      return a.length > 1 && a.every((c) => s[`cluster.${c}.membership_healthy`] === 0) ? true : undefined;
+    });
     expect(await health("/ready/a")).toBe(503);
     expect(await health("/ready/b")).toBe(200);
     expect(await pod.probe("ts-a", "startup")).toMatchObject({ ok: false, status: 503 });
@@ -325,7 +325,7 @@ describe("the pod, run for real from the rendered manifests", () => {
       "_machinekey",
     );
     await timed("ts-a healthy again in Envoy", () =>
-      waitHealthy(pod.envoy, pod.local.envoy.files, 30_000, ["ts-a", "health-a"]),
+      waitHealthy(pod.envoy, pod.local.envoy.files, 30_000, tailnetClusters(pod.local.envoy.files, "a")),
     );
     await check(aPort, "target-a");
     expect(await health("/ready/a")).toBe(200);
@@ -360,7 +360,7 @@ describe("the pod, run for real from the rendered manifests", () => {
     });
     const startedMs = Date.now() - t0;
     const after = await cb.waitReady(60_000);
-    await waitHealthy(pod.envoy, pod.local.envoy.files, 30_000, ["ts-a", "health-a"]);
+    await waitHealthy(pod.envoy, pod.local.envoy.files, 30_000, tailnetClusters(pod.local.envoy.files, "a"));
     await until("a-dns answers again", 30_000, async () => {
       const reply = taggedReply("target-a", payload);
       const r = await tcpExchange(pod.podIP, local(portOf(m1, "a-dns")), payload, reply.length, 3_000);

@@ -1,6 +1,6 @@
 // Two limits of a service port's tunnel, on the real pod:
 //  - the pending-CONNECT limit (envoy.circuitBreakers.maxPendingRequests): a burst beyond it is refused at once,
-//    and each refused connection is counted in cluster.ts-<tailnet>.upstream_rq_pending_overflow. Its access log
+//    and each refused connection is counted in the service's cluster.<tailnet>_<service>.upstream_rq_pending_overflow. Its access log
 //    line shows response flag URX, not UO: Envoy 1.40's tcp_proxy handles a pool overflow as a failed connect
 //    attempt (onGenericPoolFailure closes it locally without a flag), and with max_connect_attempts 1 marks the
 //    connection URX and counts upstream_cx_connect_attempts_exceeded. A dead target shows UF instead
@@ -54,11 +54,11 @@ describe("tunnel limits: the pending-CONNECT limit and a client half-close", () 
   const portOf = (name: string): number => pod.port(servicePorts(manifests).find((p) => p.name === name)!.port);
   const counters = async (): Promise<{ overflow: number; attemptsExceeded: number }> => {
     const s = await pod.envoy.stats(
-      `^cluster\\.ts-${TAILNET}\\.upstream_(rq_pending_overflow|cx_connect_attempts_exceeded)$`,
+      `^cluster\\.${TAILNET}_burst\\.upstream_(rq_pending_overflow|cx_connect_attempts_exceeded)$`,
     );
     return {
-      overflow: s[`cluster.ts-${TAILNET}.upstream_rq_pending_overflow`] ?? 0,
-      attemptsExceeded: s[`cluster.ts-${TAILNET}.upstream_cx_connect_attempts_exceeded`] ?? 0,
+      overflow: s[`cluster.${TAILNET}_burst.upstream_rq_pending_overflow`] ?? 0,
+      attemptsExceeded: s[`cluster.${TAILNET}_burst.upstream_cx_connect_attempts_exceeded`] ?? 0,
     };
   };
 

@@ -64,7 +64,7 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-corp-ready healthcheck/tailscale-egress-corp-ready.json
-apply healthchecks egress tailscale-egress-lab-ready healthcheck/tailscale-egress-lab-ready.json
+apply healthchecks egress tailscale-egress-corp-tcp-10000-ready healthcheck/tailscale-egress-corp-tcp-10000-ready.json
+apply healthchecks egress tailscale-egress-lab-tcp-11000-ready healthcheck/tailscale-egress-lab-tcp-11000-ready.json
 apply origin_pools egress tailscale-egress-corp-tcp-10000 origin_pool/tailscale-egress-corp-tcp-10000.json
 apply origin_pools egress tailscale-egress-lab-tcp-11000 origin_pool/tailscale-egress-lab-tcp-11000.json

@@ -64,7 +64,7 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-corp-ready healthcheck/tailscale-egress-corp-ready.json
-apply healthchecks egress tailscale-egress-homelab-ready healthcheck/tailscale-egress-homelab-ready.json
+apply healthchecks egress tailscale-egress-corp-tcp-10000-ready healthcheck/tailscale-egress-corp-tcp-10000-ready.json
+apply healthchecks egress tailscale-egress-homelab-nas-ready healthcheck/tailscale-egress-homelab-nas-ready.json
 apply origin_pools egress tailscale-egress-corp-tcp-10000 origin_pool/tailscale-egress-corp-tcp-10000.json
 apply origin_pools egress tailscale-egress-homelab-nas origin_pool/tailscale-egress-homelab-nas.json

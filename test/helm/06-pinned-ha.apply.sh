@@ -64,8 +64,10 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-lab-ready healthcheck/tailscale-egress-lab-ready.json
-apply healthchecks egress tailscale-egress-corp-ready healthcheck/tailscale-egress-corp-ready.json
+apply healthchecks egress tailscale-egress-lab-lab-db-ready healthcheck/tailscale-egress-lab-lab-db-ready.json
+apply healthchecks egress tailscale-egress-lab-tcp-17001-ready healthcheck/tailscale-egress-lab-tcp-17001-ready.json
+apply healthchecks egress tailscale-egress-lab-tcp-17002-ready healthcheck/tailscale-egress-lab-tcp-17002-ready.json
+apply healthchecks egress tailscale-egress-corp-tcp-12000-ready healthcheck/tailscale-egress-corp-tcp-12000-ready.json
 apply origin_pools egress tailscale-egress-lab-lab-db origin_pool/tailscale-egress-lab-lab-db.json
 apply origin_pools egress tailscale-egress-lab-tcp-17001 origin_pool/tailscale-egress-lab-tcp-17001.json
 apply origin_pools egress tailscale-egress-lab-tcp-17002 origin_pool/tailscale-egress-lab-tcp-17002.json

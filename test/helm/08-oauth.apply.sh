@@ -64,10 +64,10 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-corp-ready healthcheck/tailscale-egress-corp-ready.json
-apply healthchecks egress tailscale-egress-lab-ready healthcheck/tailscale-egress-lab-ready.json
-apply healthchecks egress tailscale-egress-edge-ready healthcheck/tailscale-egress-edge-ready.json
-apply healthchecks egress tailscale-egress-home-ready healthcheck/tailscale-egress-home-ready.json
+apply healthchecks egress tailscale-egress-corp-tcp-10000-ready healthcheck/tailscale-egress-corp-tcp-10000-ready.json
+apply healthchecks egress tailscale-egress-lab-tcp-11000-ready healthcheck/tailscale-egress-lab-tcp-11000-ready.json
+apply healthchecks egress tailscale-egress-edge-tcp-12000-ready healthcheck/tailscale-egress-edge-tcp-12000-ready.json
+apply healthchecks egress tailscale-egress-home-tcp-13000-ready healthcheck/tailscale-egress-home-tcp-13000-ready.json
 apply origin_pools egress tailscale-egress-corp-tcp-10000 origin_pool/tailscale-egress-corp-tcp-10000.json
 apply origin_pools egress tailscale-egress-lab-tcp-11000 origin_pool/tailscale-egress-lab-tcp-11000.json
 apply origin_pools egress tailscale-egress-edge-tcp-12000 origin_pool/tailscale-egress-edge-tcp-12000.json

@@ -64,5 +64,5 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-corp-ready healthcheck/tailscale-egress-corp-ready.json
+apply healthchecks egress tailscale-egress-corp-tcp-10000-ready healthcheck/tailscale-egress-corp-tcp-10000-ready.json
 apply origin_pools egress tailscale-egress-corp-tcp-10000 origin_pool/tailscale-egress-corp-tcp-10000.json

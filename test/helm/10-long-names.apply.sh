@@ -64,8 +64,9 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-acme-production-eu-central-corp-ready healthcheck/tailscale-egress-acme-production-eu-central-corp-ready.json
-apply healthchecks egress tailscale-egress-lab-ready healthcheck/tailscale-egress-lab-ready.json
+apply healthchecks egress tailscale-egress-acme-production-eu-central-corp-erp-p-4a20b442 healthcheck/tailscale-egress-acme-production-eu-central-corp-erp-p-4a20b442.json
+apply healthchecks egress tailscale-egress-acme-production-eu-central-corp-tcp-1-a81ab95b healthcheck/tailscale-egress-acme-production-eu-central-corp-tcp-1-a81ab95b.json
+apply healthchecks egress tailscale-egress-lab-tcp-30022-ready healthcheck/tailscale-egress-lab-tcp-30022-ready.json
 apply origin_pools egress tailscale-egress-acme-production-eu-central-corp-erp-p-92fcc9b8 origin_pool/tailscale-egress-acme-production-eu-central-corp-erp-p-92fcc9b8.json
 apply origin_pools egress tailscale-egress-acme-production-eu-central-corp-tcp-10001 origin_pool/tailscale-egress-acme-production-eu-central-corp-tcp-10001.json
 apply origin_pools egress tailscale-egress-lab-tcp-30022 origin_pool/tailscale-egress-lab-tcp-30022.json

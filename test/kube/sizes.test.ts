@@ -1,7 +1,8 @@
 // The size edge, found against the real API server and tested from both sides: the server refuses a
-// ConfigMap whose data values add up to more than 1048576 bytes (keys do not count); the chart renders a
-// ConfigMap of exactly that size, which installs, and refuses one byte more before any request, with
-// the same message as the CLI. Whatever `helm template` accepts, the API server accepts.
+// ConfigMap whose data values add up to more than 1048576 bytes (keys do not count); the chart renders an
+// LDS ConfigMap (the largest of Envoy's three) of exactly that size, which installs, and refuses one byte
+// more before any request, with the same message as the CLI. Whatever `helm template` accepts, the API
+// server accepts.
 import { beforeAll, describe, expect, it } from "vitest";
 import { scaleValues } from "../../bench/values.ts";
 import { HELM_MAJORS, helmTemplate } from "../../tools/src/helm/helm.ts";
@@ -15,44 +16,57 @@ import { CHART, kubeHelm, kubeHelmOk, listObjects, testNamespace, useControlPlan
 const cp = useControlPlane("sizes");
 const RELEASE = "egress";
 /** The largest grid of the scale benchmark's shape that installs (bench/scale.ts uses it too). */
-const LARGEST = { tailnets: 10, services: 93 };
+const LARGEST = { tailnets: 10, services: 100 };
+/** The Envoy ConfigMap that fills first: LDS, one listener with its access log per service. */
+const EDGE = "envoy-lds";
 
 type Doc = { tailnets: { services: { host: string; port: number }[] }[] };
 
 async function bytesOf(doc: Doc): Promise<number> {
   const merged = await loadValues([valuesFile(doc, "size")]);
-  return envoyConfigMapBytes(merged as unknown as Values, RELEASE);
+  const bytes = envoyConfigMapBytes(merged as unknown as Values, RELEASE);
+  // The other ConfigMaps stay well below the limit at the edge, so only LDS's is tuned.
+  for (const [suffix, n] of Object.entries(bytes))
+    if (suffix !== EDGE && n > MAX_OBJECT_DATA_BYTES * 0.95) throw new Error(`${suffix} holds ${n} bytes`);
+  return bytes[EDGE]!;
 }
 
-/** The largest grid plus a few services, the last one's host and port tuned so that the ConfigMap holds
- * exactly `target` bytes. Throws if no such values exist in the search range. */
+/**
+ * Values whose LDS ConfigMap holds exactly `target` bytes: a 10 x 99 grid, as many more plain services in the
+ * last tailnet as fit, then three services whose host lengths are tuned (every host character appears twice in
+ * LDS: the tunnel's hostname and the access log's target). The health port's digits appear once, so a
+ * 4-digit health port (9999 instead of 10501) flips the parity. Throws if the search does not land exactly.
+ */
 async function exactly(target: number): Promise<Doc> {
-  // Every per-service byte comes in pairs (a host appears twice, and so on); the health port's digits appear
-  // once, so a 4-digit health port (9999 instead of 10501) flips the parity.
-  const withLast = (healthPort: number | undefined, hostLength: number, port: number): Doc => {
-    const doc = scaleValues(LARGEST) as Doc & { envoy?: object };
+  const make = (extra: number, hosts: number[], healthPort: number | undefined): Doc => {
+    const doc = scaleValues({ tailnets: LARGEST.tailnets, services: LARGEST.services - 1 }) as Doc & {
+      envoy?: object;
+    };
     if (healthPort) doc.envoy = { healthPort };
     const last = doc.tailnets[doc.tailnets.length - 1]!;
-    // Three padding services with two long labels each bring the ConfigMap to a few dozen bytes under the
-    // limit, so the last host stays one label (a dot every 60 characters would break the constant slope).
-    for (let i = 0; i < 3; i++)
-      last.services.push({ host: `pad${i}.${"p".repeat(50)}.${"q".repeat(50)}.edge.ts.net`, port: 2000 + i });
-    const labels = "e".repeat(hostLength).match(/.{1,60}/g) ?? [];
-    last.services.push({ host: `${labels.join(".")}.edge.ts.net`, port });
+    for (let i = 0; i < extra; i++) last.services.push({ host: `more${i}.edge.ts.net`, port: 3000 + i });
+    hosts.forEach((n, i) => {
+      const labels = `t${i}${"e".repeat(n)}`.match(/.{1,60}/g) ?? [];
+      last.services.push({ host: `${labels.join(".")}.edge.ts.net`, port: 2000 + i });
+    });
     return doc;
   };
-  const slope = (await bytesOf(withLast(undefined, 11, 1))) - (await bytesOf(withLast(undefined, 10, 1)));
-  for (const healthPort of [undefined, 9999]) {
-    for (const port of [1, 10, 100, 1000, 10000]) {
-      const base = await bytesOf(withLast(healthPort, 10, port));
-      const delta = target - base;
-      if (delta >= 0 && delta % slope === 0 && 10 + delta / slope <= 180) {
-        const doc = withLast(healthPort, 10 + delta / slope, port);
-        if ((await bytesOf(doc)) === target) return doc;
-      }
+  let extra = 0;
+  while ((await bytesOf(make(extra + 1, [0, 0, 0], undefined))) <= target) extra++;
+  let hosts = [0, 0, 0];
+  let healthPort: number | undefined;
+  for (let step = 0; step < 30; step++) {
+    const diff = target - (await bytesOf(make(extra, hosts, healthPort)));
+    if (diff === 0) return make(extra, hosts, healthPort);
+    if (diff % 2 !== 0) {
+      healthPort = healthPort ? undefined : 9999;
+      continue;
     }
+    // Grow (or shrink) the shortest (longest) tuned host by half the difference, within a host's 253 characters.
+    const i = diff > 0 ? hosts.indexOf(Math.min(...hosts)) : hosts.indexOf(Math.max(...hosts));
+    hosts = hosts.map((n, j) => (j === i ? Math.max(0, Math.min(200, n + diff / 2)) : n));
   }
-  throw new Error(`no values found with an Envoy ConfigMap of exactly ${target} bytes (slope ${slope})`);
+  throw new Error(`no values found with an Envoy LDS ConfigMap of exactly ${target} bytes`);
 }
 
 describe("the API server's limit", () => {
@@ -89,7 +103,10 @@ describe("the chart at the edge", () => {
     expect(validateValues(await loadValues([atLimit]), RELEASE).ok).toBe(true);
     const over = validateValues(await loadValues([overLimit]), RELEASE);
     expect(over.ok).toBe(false);
-    if (!over.ok) expect(over.errors[0]!.message).toContain("would hold 1048577 bytes of data, over the 1048576 bytes");
+    if (!over.ok)
+      expect(over.errors[0]!.message).toContain(
+        `the Envoy ConfigMap ${RELEASE}-tailscale-egress-${EDGE} would hold 1048577 bytes of data, over the 1048576 bytes`,
+      );
   });
 
   it.each(HELM_MAJORS.map((m) => [m]))(
@@ -100,7 +117,7 @@ describe("the chart at the edge", () => {
         await kubeHelmOk(cp(), major, ["install", RELEASE, CHART, "-n", ns, "-f", file]);
         const cm = await cp().getJson<{ data: Record<string, string> }>([
           "get",
-          `configmap/${RELEASE}-tailscale-egress-envoy`,
+          `configmap/${RELEASE}-tailscale-egress-${EDGE}`,
           "-n",
           ns,
         ]);
@@ -125,7 +142,9 @@ describe("the chart at the edge", () => {
       const r = await kubeHelm(cp(), major, ["install", RELEASE, CHART, "-n", ns, "-f", overLimit]);
       expect(r.exitCode).not.toBe(0);
       for (const msg of [template.stderr, r.stderr]) {
-        expect(msg).toContain("tailnets: the Envoy ConfigMap would hold 1048577 bytes of data, over the 1048576 bytes");
+        expect(msg).toContain(
+          `tailnets: the Envoy ConfigMap ${RELEASE}-tailscale-egress-${EDGE} would hold 1048577 bytes of data, over the 1048576 bytes`,
+        );
         expect(msg).toContain(
           "Put fewer services in this release, or split the tailnets across releases; envoy.accessLog: false would save",
         );

@@ -48,7 +48,7 @@ describe("port plan", () => {
     expect(plan.services[0]).toMatchObject({ target: "[fd7a:115c:a1e0::1]:443", statPrefix: "a.web", portName: "web" });
   });
 
-  it("shares one cluster per tailnet and adds one per distinct connect timeout", () => {
+  it("gives every service its own cluster, <tailnet>_<service>, with its own connect timeout", () => {
     const plan = planPorts(
       withTailnets([
         {
@@ -64,11 +64,17 @@ describe("port plan", () => {
         },
       ]),
     );
-    expect(plan.services.map((s) => s.cluster)).toEqual(["ts-a", "ts-a-ct250ms", "ts-a-ct250ms", "ts-a"]);
-    expect(plan.clusters).toEqual([
-      { name: "ts-a", tailnet: "a", proxyPort: 10550, localPort: 10700, connectTimeout: "2s" },
-      { name: "ts-a-ct250ms", tailnet: "a", proxyPort: 10550, localPort: 10700, connectTimeout: "0.250s" },
-    ]);
+    expect(plan.services.map((s) => s.cluster)).toEqual(["a_tcp-10000", "a_tcp-10001", "a_tcp-10002", "a_tcp-10003"]);
+    expect(plan.services.map((s) => s.connectTimeout)).toEqual(["2s", "0.250s", "0.250s", "2s"]);
+  });
+
+  it("checks every target unless the service or envoy.targetCheck.enabled says not", () => {
+    const two = (enabled: boolean): Values => ({
+      ...withTailnets([{ name: "a", authKey: "k", services: [svc("x"), { ...svc("y"), targetCheck: !enabled }] }]),
+      envoy: { ...base.envoy, targetCheck: { ...base.envoy.targetCheck, enabled } },
+    });
+    expect(planPorts(two(true)).services.map((s) => s.targetCheck)).toEqual([true, false]);
+    expect(planPorts(two(false)).services.map((s) => s.targetCheck)).toEqual([false, true]);
   });
 
   it("reserves the Envoy admin and health ports", () => {

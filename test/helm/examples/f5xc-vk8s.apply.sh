@@ -64,7 +64,7 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-corp-ready healthcheck/tailscale-egress-corp-ready.json
-apply healthchecks egress tailscale-egress-partner-ready healthcheck/tailscale-egress-partner-ready.json
+apply healthchecks egress tailscale-egress-corp-corp-web-ready healthcheck/tailscale-egress-corp-corp-web-ready.json
+apply healthchecks egress tailscale-egress-partner-partner-db-ready healthcheck/tailscale-egress-partner-partner-db-ready.json
 apply origin_pools egress tailscale-egress-corp-corp-web origin_pool/tailscale-egress-corp-corp-web.json
 apply origin_pools egress tailscale-egress-partner-partner-db origin_pool/tailscale-egress-partner-partner-db.json

@@ -64,8 +64,9 @@ apply() {
   esac
 }
 
-apply healthchecks egress tailscale-egress-corp-ready healthcheck/tailscale-egress-corp-ready.json
-apply healthchecks egress tailscale-egress-lab-ready healthcheck/tailscale-egress-lab-ready.json
+apply healthchecks egress tailscale-egress-corp-corp-web-ready healthcheck/tailscale-egress-corp-corp-web-ready.json
+apply healthchecks egress tailscale-egress-corp-corp-db-ready healthcheck/tailscale-egress-corp-corp-db-ready.json
+apply healthchecks egress tailscale-egress-lab-tcp-11000-ready healthcheck/tailscale-egress-lab-tcp-11000-ready.json
 apply origin_pools egress tailscale-egress-corp-corp-web origin_pool/tailscale-egress-corp-corp-web.json
 apply origin_pools egress tailscale-egress-corp-corp-db origin_pool/tailscale-egress-corp-corp-db.json
 apply origin_pools egress tailscale-egress-lab-tcp-11000 origin_pool/tailscale-egress-lab-tcp-11000.json

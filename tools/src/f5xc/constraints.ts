@@ -1,7 +1,8 @@
 // Constraints F5 XC's API reference states for the objects tailnet-egress f5xc writes, checked before
 // anything is printed or written, so a bad flag is refused here and not by the tenant. Each error names the
 // object, the field and what is allowed. The bounds are those of a quotation of the reference
-// (healthcheck: interval 1..600, jitter_percent 0 or 10..50, expected_status_codes at most 16; origin pool:
+// (healthcheck: interval 1..600, jitter_percent 0 or 10..50, expected_status_codes at most 16, path required
+// and at most 2048 characters; origin pool:
 // one site locator, one network; names DNS-1035 and at most 64 characters). They could not be checked
 // against a live tenant. Names are held to 63, the DNS-1035 label limit, which is the stricter of the two.
 import { isXcName, XC_NAME_MAX } from "./names.ts";
@@ -12,6 +13,7 @@ export const INTERVAL_MAX = 600;
 export const JITTER_MIN = 10;
 export const JITTER_MAX = 50;
 export const MAX_STATUS_CODES = 16;
+export const MAX_PATH = 2048;
 const SITE_CHOICES = ["site", "virtual_site"] as const;
 /** A status code (200) or a range (200-299). */
 const STATUS = /^[1-5][0-9]{2}(-[1-5][0-9]{2})?$/;
@@ -53,6 +55,12 @@ export function checkHealthcheck(hc: XcObject): XcConstraintError[] {
     err(
       "spec.timeout",
       `${String(timeout)} is not allowed: an integer number of seconds, at least 1 (flag --hc-timeout)`,
+    );
+  const path = isObj(http) ? http.path : undefined;
+  if (typeof path !== "string" || !path.startsWith("/") || path.length > MAX_PATH)
+    err(
+      "spec.http_health_check.path",
+      `${JSON.stringify(path)} is not allowed: a path starting with /, at most ${MAX_PATH} characters`,
     );
   const codes = isObj(http) ? http.expected_status_codes : undefined;
   if (!Array.isArray(codes) || codes.length === 0) {

@@ -1,7 +1,9 @@
 // F5 XC objects for a release: one origin pool per service, each pointing at the release's Kubernetes
-// Service port, plus one HTTP health check per tailnet on Envoy's health port (envoy.healthPort), path
-// /ready/<tailnet>: 200 only while that tailnet's node is up, so F5 XC takes a pool out when its tailnet is
-// down, not only when the pod is. Pools set health_check_port to the health port.
+// Service port, and one HTTP health check per service on Envoy's health port (envoy.healthPort), path
+// /ready/<tailnet>/<service>: 200 only while Envoy's check of that service's target through the tunnel passes
+// (or, for a service with targetCheck false, while its tailnet's node is up), so F5 XC takes exactly that
+// pool out when its target, its tailnet or the pod is down. F5 XC's HTTP check treats a 503 as unhealthy at
+// once. Pools set health_check_port to the health port.
 //
 // The bodies follow the F5 XC config API: POST /api/config/namespaces/{namespace}/origin_pools and
 // .../healthchecks create, PUT .../{name} replaces, with the same {metadata, spec} body. Sources:
@@ -15,7 +17,7 @@
 //   metadata.namespace   [api-op] "Must be a DNS_LABEL format": the F5 XC namespace (on vK8s, the vK8s one)
 //   metadata.labels, .description, .disable   [api-op] ObjectCreateMetaType
 //   healthcheck spec:
-//     http_health_check.path                    [api-op] the request path: /ready/<tailnet>
+//     http_health_check.path                    [api-op] the request path: /ready/<tailnet>/<service>
 //     http_health_check.use_origin_server_name  [api-op] oneof host header choice (vs host_header)
 //     http_health_check.expected_status_codes   [api-op] list of strings; constraints.ts checks it
 //     interval, timeout (seconds), jitter_percent, healthy_threshold, unhealthy_threshold   [api-op]
@@ -35,7 +37,8 @@ import type { Values } from "../generated/values.ts";
 import type { Json } from "../lib/json.ts";
 import { formatTable } from "../lib/table.ts";
 import { fullname } from "../plan/names.ts";
-import { planPorts } from "../plan/ports.ts";
+import { serviceReadyPath } from "../plan/envoy.ts";
+import { planPorts, type PlannedService } from "../plan/ports.ts";
 import { xcName } from "./names.ts";
 
 export type Network = "vk8s" | "inside" | "outside";
@@ -62,7 +65,7 @@ export interface HealthcheckOptions {
   jitterPercent: number;
   healthyThreshold: number;
   unhealthyThreshold: number;
-  /** HTTP status codes that count as healthy (F5 XC: at most 16). /ready/<tailnet> answers 200 or 503. */
+  /** HTTP status codes that count as healthy (F5 XC: at most 16). /ready/<tailnet>/<service> answers 200 or 503. */
   expectedStatusCodes: string[];
 }
 
@@ -117,40 +120,34 @@ export function f5xcPlan(values: Values, o: F5xcOptions): F5xcPlan {
     name: ref.name,
   };
 
-  const healthchecks = new Map<string, XcObject>();
-  const healthcheckFor = (tailnet: string): XcObject => {
-    let hc = healthchecks.get(tailnet);
-    if (!hc) {
-      hc = {
-        metadata: {
-          name: xcName(o.release, tailnet, "ready"),
-          namespace: xcNamespace,
-          labels: labels({ "tailscale-egress-tailnet": tailnet }),
-          description: `tailscale-egress release ${o.release}: tailnet ${tailnet}'s node is up (GET /ready/${tailnet} on port ${values.envoy.healthPort})`,
-          disable: false,
-        },
-        spec: {
-          http_health_check: {
-            path: `/ready/${tailnet}`,
-            use_origin_server_name: {},
-            expected_status_codes: [...hco.expectedStatusCodes],
-          },
-          interval: hco.interval,
-          timeout: hco.timeout,
-          jitter_percent: hco.jitterPercent,
-          healthy_threshold: hco.healthyThreshold,
-          unhealthy_threshold: hco.unhealthyThreshold,
-        },
-      };
-      healthchecks.set(tailnet, hc);
-    }
-    return hc;
-  };
+  const healthcheckFor = (s: PlannedService): XcObject => ({
+    metadata: {
+      name: xcName(o.release, s.tailnet, s.portName, "ready"),
+      namespace: xcNamespace,
+      labels: labels({ "tailscale-egress-tailnet": s.tailnet, "tailscale-egress-port": String(s.listenPort) }),
+      description: `tailscale-egress release ${o.release}: ${s.target} in tailnet ${s.tailnet} accepts tunnels (GET ${serviceReadyPath(s)} on port ${values.envoy.healthPort})`,
+      disable: false,
+    },
+    spec: {
+      http_health_check: {
+        path: serviceReadyPath(s),
+        use_origin_server_name: {},
+        expected_status_codes: [...hco.expectedStatusCodes],
+      },
+      interval: hco.interval,
+      timeout: hco.timeout,
+      jitter_percent: hco.jitterPercent,
+      healthy_threshold: hco.healthyThreshold,
+      unhealthy_threshold: hco.unhealthyThreshold,
+    },
+  });
+  const healthchecks: XcObject[] = [];
 
   const rows: PoolRow[] = [];
   const pools = planPorts(values).services.map((s): XcObject => {
     const name = xcName(o.release, s.tailnet, s.portName);
-    const hc = healthcheckFor(s.tailnet);
+    const hc = healthcheckFor(s);
+    healthchecks.push(hc);
     rows.push({ port: s.listenPort, portName: s.portName, tailnet: s.tailnet, target: s.target, originPool: name });
     return {
       metadata: {
@@ -180,7 +177,7 @@ export function f5xcPlan(values: Values, o: F5xcOptions): F5xcPlan {
       },
     };
   });
-  return { healthchecks: [...healthchecks.values()], origin_pools: pools, rows };
+  return { healthchecks, origin_pools: pools, rows };
 }
 
 export function poolTable(rows: PoolRow[]): string {

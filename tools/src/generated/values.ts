@@ -228,11 +228,11 @@ export interface ValuesInput {
      */
     adminPort?: number;
     /**
-     * Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.
+     * Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /ready/<tailnet>/<service>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.
      */
     healthPort?: number;
     /**
-     * Default time allowed to connect to a tailnet's loopback HTTP proxy (Envoy's cluster connect_timeout), for every service. It does not bound the CONNECT to the target: Envoy 1.40 has no timeout for a CONNECT that gets no answer, so a connection to a dead or black-holed target stays open, carrying nothing, until envoy.idleTimeout closes it. A duration in ms or s, such as 500ms, 5s or 1.5s.
+     * Default time allowed to connect to a tailnet's loopback HTTP proxy (Envoy's cluster connect_timeout), for every service. It does not bound the CONNECT to the target: Envoy 1.40 has no timeout for a CONNECT that gets no answer, so a connection accepted before envoy.targetCheck found its target dead or black-holed (or to a service with targetCheck false) stays open, carrying nothing, until envoy.idleTimeout closes it; once the check has failed, new connections are closed at once. A duration in ms or s, such as 500ms, 5s or 1.5s.
      */
     connectTimeout?: string;
     /**
@@ -248,19 +248,19 @@ export interface ValuesInput {
      */
     maxDownstreamConnections?: number;
     /**
-     * Circuit breaker thresholds of each tailnet cluster.
+     * Circuit breaker thresholds of each service's cluster (one per service).
      */
     circuitBreakers?: {
       /**
-       * Open tunnels to the tailnet's proxy.
+       * Open tunnels of one service to its tailnet's proxy.
        */
       maxConnections?: number;
       /**
-       * Tunnels waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).
+       * Tunnels of one service waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).
        */
       maxPendingRequests?: number;
       /**
-       * Concurrent CONNECT requests.
+       * Concurrent CONNECT requests of one service.
        */
       maxRequests?: number;
     };
@@ -282,6 +282,31 @@ export interface ValuesInput {
       unhealthyThreshold?: number;
       /**
        * Successes before a tailnet is healthy again.
+       */
+      healthyThreshold?: number;
+    };
+    /**
+     * Envoy's active check of each service's target, through its tailnet's HTTP proxy: every interval it opens a tunnel (CONNECT host:port) and closes it as soon as the proxy answers HTTP/1.1 200. A service whose target fails it answers 503 at /ready/<tailnet>/<service> and closes new connections at once (access log flag UH) until the target answers again. Each target receives 60/interval probe connections a minute from each pod (on F5 XC vK8s, times the number of sites).
+     */
+    targetCheck?: {
+      /**
+       * Check every service's target unless the service sets targetCheck: false.
+       */
+      enabled?: boolean;
+      /**
+       * Time between checks of one target. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      interval?: string;
+      /**
+       * Time to wait for the proxy's answer to a check; a target that does not answer (a stopped node, a black hole) fails after it. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      timeout?: string;
+      /**
+       * Failed checks in a row before a target is down.
+       */
+      unhealthyThreshold?: number;
+      /**
+       * Passed checks in a row before a target that was down is up again.
        */
       healthyThreshold?: number;
     };
@@ -879,6 +904,10 @@ export interface TailnetService {
    * Time allowed to connect to the tailnet's loopback HTTP proxy for this service, overriding the tailnet's and envoy.connectTimeout. It does not bound the tunnel to the target: see envoy.connectTimeout. A duration in ms or s, such as 500ms, 5s or 1.5s.
    */
   connectTimeout?: string;
+  /**
+   * Check this service's target through the tunnel (envoy.targetCheck). false: the target sees no probe connections, and the service follows its tailnet's health (containerboot's /healthz) instead, at /ready/<tailnet>/<service> and for new connections. Default: envoy.targetCheck.enabled.
+   */
+  targetCheck?: boolean;
 }
 
 /**
@@ -1109,11 +1138,11 @@ export interface Values {
      */
     adminPort: number;
     /**
-     * Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.
+     * Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /ready/<tailnet>/<service>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.
      */
     healthPort: number;
     /**
-     * Default time allowed to connect to a tailnet's loopback HTTP proxy (Envoy's cluster connect_timeout), for every service. It does not bound the CONNECT to the target: Envoy 1.40 has no timeout for a CONNECT that gets no answer, so a connection to a dead or black-holed target stays open, carrying nothing, until envoy.idleTimeout closes it. A duration in ms or s, such as 500ms, 5s or 1.5s.
+     * Default time allowed to connect to a tailnet's loopback HTTP proxy (Envoy's cluster connect_timeout), for every service. It does not bound the CONNECT to the target: Envoy 1.40 has no timeout for a CONNECT that gets no answer, so a connection accepted before envoy.targetCheck found its target dead or black-holed (or to a service with targetCheck false) stays open, carrying nothing, until envoy.idleTimeout closes it; once the check has failed, new connections are closed at once. A duration in ms or s, such as 500ms, 5s or 1.5s.
      */
     connectTimeout: string;
     /**
@@ -1129,19 +1158,19 @@ export interface Values {
      */
     maxDownstreamConnections: number;
     /**
-     * Circuit breaker thresholds of each tailnet cluster.
+     * Circuit breaker thresholds of each service's cluster (one per service).
      */
     circuitBreakers: {
       /**
-       * Open tunnels to the tailnet's proxy.
+       * Open tunnels of one service to its tailnet's proxy.
        */
       maxConnections: number;
       /**
-       * Tunnels waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).
+       * Tunnels of one service waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).
        */
       maxPendingRequests: number;
       /**
-       * Concurrent CONNECT requests.
+       * Concurrent CONNECT requests of one service.
        */
       maxRequests: number;
     };
@@ -1163,6 +1192,31 @@ export interface Values {
       unhealthyThreshold: number;
       /**
        * Successes before a tailnet is healthy again.
+       */
+      healthyThreshold: number;
+    };
+    /**
+     * Envoy's active check of each service's target, through its tailnet's HTTP proxy: every interval it opens a tunnel (CONNECT host:port) and closes it as soon as the proxy answers HTTP/1.1 200. A service whose target fails it answers 503 at /ready/<tailnet>/<service> and closes new connections at once (access log flag UH) until the target answers again. Each target receives 60/interval probe connections a minute from each pod (on F5 XC vK8s, times the number of sites).
+     */
+    targetCheck: {
+      /**
+       * Check every service's target unless the service sets targetCheck: false.
+       */
+      enabled: boolean;
+      /**
+       * Time between checks of one target. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      interval: string;
+      /**
+       * Time to wait for the proxy's answer to a check; a target that does not answer (a stopped node, a black hole) fails after it. A duration in ms or s, such as 500ms, 5s or 1.5s.
+       */
+      timeout: string;
+      /**
+       * Failed checks in a row before a target is down.
+       */
+      unhealthyThreshold: number;
+      /**
+       * Passed checks in a row before a target that was down is up again.
        */
       healthyThreshold: number;
     };

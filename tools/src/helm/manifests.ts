@@ -1,6 +1,7 @@
 // Parses rendered manifests and pulls out what the checks need.
 import { parseAllDocuments } from "yaml";
 import type { JsonObject } from "../lib/json.ts";
+import { ENVOY_CONFIGMAPS } from "../plan/configmap.ts";
 
 export interface Manifest {
   apiVersion: string;
@@ -23,9 +24,19 @@ export function findOne(manifests: Manifest[], kind: string, nameSuffix = ""): M
   return found[0] as Manifest;
 }
 
-/** The rendered Envoy ConfigMap's data, as text. */
+/** The rendered Envoy ConfigMaps' data, by name suffix (envoy, envoy-lds, envoy-cds), as text. */
+export function envoyConfigMaps(manifests: Manifest[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    ENVOY_CONFIGMAPS.map((c) => [
+      c.suffix,
+      (findOne(manifests, "ConfigMap", `-${c.suffix}`).data ?? {}) as Record<string, string>,
+    ]),
+  );
+}
+
+/** Every Envoy file of the rendered ConfigMaps, as text: what the pod's /etc/envoy holds. */
 export function envoyConfigMapData(manifests: Manifest[]): Record<string, string> {
-  return (findOne(manifests, "ConfigMap", "-envoy").data ?? {}) as Record<string, string>;
+  return Object.assign({}, ...Object.values(envoyConfigMaps(manifests))) as Record<string, string>;
 }
 
 /** The Envoy files of the rendered ConfigMap, parsed. */

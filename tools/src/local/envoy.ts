@@ -23,8 +23,8 @@ import { removeTempDir, tempDir, userTempDir } from "./lab/tempdirs.ts";
 import { join } from "node:path";
 import { execa } from "execa";
 import { toolPath } from "../lib/toolpaths.ts";
-import type { JsonObject } from "../lib/json.ts";
-import { BOOTSTRAP_FILE, CDS_FILE, ENVOY_CONFIG_DIR, LDS_FILE } from "../plan/envoy.ts";
+import type { Json, JsonObject } from "../lib/json.ts";
+import { BOOTSTRAP_FILE, CDS_FILE, ENVOY_CONFIG_DIR, LDS_FILE, RDS_FILE } from "../plan/envoy.ts";
 import { remapForLocalRun, type EnvoyFiles } from "./envoy-remap.ts";
 
 // ---- cleanup of everything this module starts, even when a test fails or the worker exits -------------
@@ -94,14 +94,29 @@ export interface ValidateResult {
   output: string;
 }
 
-/** The bootstrap with LDS/CDS replaced by the same listeners and clusters as static_resources. */
+/** Every HttpConnectionManager's `rds` replaced by its route configuration from the RDS file, inline. */
+function inlineRoutes(node: Json, routes: JsonObject[]): Json {
+  if (Array.isArray(node)) return node.map((v) => inlineRoutes(v, routes));
+  if (node === null || typeof node !== "object") return node;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "rds" && v !== null && typeof v === "object" && !Array.isArray(v)) {
+      const name = (v as JsonObject).route_config_name;
+      const found = routes.find((r) => r.name === name);
+      if (!found) throw new Error(`no route configuration ${String(name)} in ${RDS_FILE}`);
+      out.route_config = Object.fromEntries(Object.entries(found).filter(([key]) => key !== "@type"));
+    } else out[k] = inlineRoutes(v, routes);
+  }
+  return out;
+}
+
+/** The bootstrap with LDS/CDS replaced by the same listeners and clusters as static_resources, RDS inline. */
 export function inlineStatic(files: EnvoyFiles): JsonObject {
   const strip = (r: JsonObject): JsonObject => Object.fromEntries(Object.entries(r).filter(([k]) => k !== "@type"));
   const { dynamic_resources: _dropped, ...rest } = files[BOOTSTRAP_FILE] as JsonObject;
-  return {
-    ...rest,
-    static_resources: { listeners: listenersOf(files).map(strip), clusters: clustersOf(files).map(strip) },
-  };
+  const routes = (files[RDS_FILE]?.resources ?? []) as JsonObject[];
+  const listeners = listenersOf(files).map((l) => inlineRoutes(strip(l), routes) as JsonObject);
+  return { ...rest, static_resources: { listeners, clusters: clustersOf(files).map(strip) } };
 }
 
 /** Runs `envoy --mode validate` on the rendered bootstrap and on its static equivalent. */

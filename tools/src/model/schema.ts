@@ -175,6 +175,11 @@ export const serviceSchema: Schema = {
     connectTimeout: duration(
       "Time allowed to connect to the tailnet's loopback HTTP proxy for this service, overriding the tailnet's and envoy.connectTimeout. It does not bound the tunnel to the target: see envoy.connectTimeout.",
     ),
+    targetCheck: {
+      type: "boolean",
+      description:
+        "Check this service's target through the tunnel (envoy.targetCheck). false: the target sees no probe connections, and the service follows its tailnet's health (containerboot's /healthz) instead, at /ready/<tailnet>/<service> and for new connections. Default: envoy.targetCheck.enabled.",
+    },
   },
 };
 
@@ -368,11 +373,11 @@ export const valuesSchema: Schema = {
         },
         adminPort: port("Envoy admin port, bound to 127.0.0.1 only.", 10500),
         healthPort: port(
-          "Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.",
+          "Health and metrics port on the pod IP (and the Service): /live, /ready, /ready/<tailnet>, /ready/<tailnet>/<service>, /stats/prometheus, /metrics/<tailnet>. Probes and F5 XC health checks use it.",
           10501,
         ),
         connectTimeout: duration(
-          "Default time allowed to connect to a tailnet's loopback HTTP proxy (Envoy's cluster connect_timeout), for every service. It does not bound the CONNECT to the target: Envoy 1.40 has no timeout for a CONNECT that gets no answer, so a connection to a dead or black-holed target stays open, carrying nothing, until envoy.idleTimeout closes it.",
+          "Default time allowed to connect to a tailnet's loopback HTTP proxy (Envoy's cluster connect_timeout), for every service. It does not bound the CONNECT to the target: Envoy 1.40 has no timeout for a CONNECT that gets no answer, so a connection accepted before envoy.targetCheck found its target dead or black-holed (or to a service with targetCheck false) stays open, carrying nothing, until envoy.idleTimeout closes it; once the check has failed, new connections are closed at once.",
           "5s",
         ),
         idleTimeout: duration(
@@ -394,24 +399,29 @@ export const valuesSchema: Schema = {
         },
         circuitBreakers: {
           type: "object",
-          description: "Circuit breaker thresholds of each tailnet cluster.",
+          description: "Circuit breaker thresholds of each service's cluster (one per service).",
           additionalProperties: false,
           default: {},
           properties: {
             maxConnections: {
               type: "integer",
               minimum: 1,
-              description: "Open tunnels to the tailnet's proxy.",
+              description: "Open tunnels of one service to its tailnet's proxy.",
               default: 10000,
             },
             maxPendingRequests: {
               type: "integer",
               minimum: 1,
               description:
-                "Tunnels waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).",
+                "Tunnels of one service waiting for their connection to the tailnet's proxy, as in a burst of new connections; beyond it new connections are refused (upstream_rq_pending_overflow, access log flag URX). Each waiting tunnel held about 22 KiB of Envoy memory (npm run bench -- pending).",
               default: 4096,
             },
-            maxRequests: { type: "integer", minimum: 1, description: "Concurrent CONNECT requests.", default: 10000 },
+            maxRequests: {
+              type: "integer",
+              minimum: 1,
+              description: "Concurrent CONNECT requests of one service.",
+              default: 10000,
+            },
           },
         },
         healthCheck: {
@@ -433,6 +443,35 @@ export const valuesSchema: Schema = {
               type: "integer",
               minimum: 1,
               description: "Successes before a tailnet is healthy again.",
+              default: 1,
+            },
+          },
+        },
+        targetCheck: {
+          type: "object",
+          description:
+            "Envoy's active check of each service's target, through its tailnet's HTTP proxy: every interval it opens a tunnel (CONNECT host:port) and closes it as soon as the proxy answers HTTP/1.1 200. A service whose target fails it answers 503 at /ready/<tailnet>/<service> and closes new connections at once (access log flag UH) until the target answers again. Each target receives 60/interval probe connections a minute from each pod (on F5 XC vK8s, times the number of sites).",
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: bool("Check every service's target unless the service sets targetCheck: false.", true),
+            interval: duration("Time between checks of one target.", "5s"),
+            timeout: duration(
+              "Time to wait for the proxy's answer to a check; a target that does not answer (a stopped node, a black hole) fails after it.",
+              "2s",
+            ),
+            unhealthyThreshold: {
+              type: "integer",
+              minimum: 1,
+              maximum: 16,
+              description: "Failed checks in a row before a target is down.",
+              default: 2,
+            },
+            healthyThreshold: {
+              type: "integer",
+              minimum: 1,
+              maximum: 16,
+              description: "Passed checks in a row before a target that was down is up again.",
               default: 1,
             },
           },

@@ -16,16 +16,11 @@ export interface PlannedService {
   /** host:port as sent in the CONNECT request; IPv6 literals are bracketed. */
   target: string;
   statPrefix: string;
+  /** The service's own Envoy cluster, <tailnet>_<portName>. */
   cluster: string;
   connectTimeout: string;
-}
-
-export interface PlannedCluster {
-  name: string;
-  tailnet: string;
-  proxyPort: number;
-  localPort: number;
-  connectTimeout: string;
+  /** Whether its cluster checks the target through the tunnel (else it follows the tailnet's /healthz). */
+  targetCheck: boolean;
 }
 
 export interface PlannedTailnet {
@@ -36,7 +31,6 @@ export interface PlannedTailnet {
   proxyPort: number;
   /** containerboot's /healthz and /metrics, on 127.0.0.1. */
   localPort: number;
-  cluster: string;
   services: PlannedService[];
 }
 
@@ -50,7 +44,6 @@ export interface ReservedPort {
 export interface PortPlan {
   tailnets: PlannedTailnet[];
   services: PlannedService[];
-  clusters: PlannedCluster[];
   reserved: ReservedPort[];
 }
 
@@ -72,21 +65,15 @@ export function reservedPorts(values: Values): ReservedPort[] {
   ];
 }
 
+/** A service's cluster name. '_' cannot occur in a tailnet or port name, so the stats tags can split it. */
+export const serviceCluster = (tailnet: string, portName: string): string => `${tailnet}_${portName}`;
+
 export function planPorts(values: Values): PortPlan {
-  const clusters = new Map<string, PlannedCluster>();
   const tailnets = values.tailnets.map((tn, t): PlannedTailnet => {
     const slot = slotOf(tn, t);
     const proxyPort = proxyPortOf(slot);
     const localPort = values.tailscale.localPortBase + slot;
-    const baseCluster = `ts-${tn.name}`;
     const tailnetTimeout = durationMs(tn.connectTimeout ?? values.envoy.connectTimeout) ?? 0;
-    const clusterFor = (ms: number): string => {
-      const name = ms === tailnetTimeout ? baseCluster : `${baseCluster}-ct${ms}ms`;
-      if (!clusters.has(name))
-        clusters.set(name, { name, tailnet: tn.name, proxyPort, localPort, connectTimeout: envoyDuration(ms) });
-      return name;
-    };
-    clusterFor(tailnetTimeout);
     const services = tn.services.map((svc, s): PlannedService => {
       const listenPort = svc.listenPort ?? defaultListenPort(slot, s);
       const portName = svc.name ?? `tcp-${listenPort}`;
@@ -101,25 +88,13 @@ export function planPorts(values: Values): PortPlan {
         port: svc.port,
         target: `${bracketHost(svc.host)}:${svc.port}`,
         statPrefix: `${tn.name}.${portName}`,
-        cluster: clusterFor(ms),
+        cluster: serviceCluster(tn.name, portName),
         connectTimeout: envoyDuration(ms),
+        targetCheck: svc.targetCheck ?? values.envoy.targetCheck.enabled,
       };
     });
-    return {
-      path: `tailnets[${t}]`,
-      name: tn.name,
-      index: t,
-      slot,
-      proxyPort,
-      localPort,
-      cluster: baseCluster,
-      services,
-    };
+    return { path: `tailnets[${t}]`, name: tn.name, index: t, slot, proxyPort, localPort, services };
   });
-  return {
-    tailnets,
-    services: tailnets.flatMap((t) => t.services),
-    clusters: [...clusters.values()],
-    reserved: reservedPorts(values),
-  };
+  const services = tailnets.flatMap((t) => t.services);
+  return { tailnets, services, reserved: reservedPorts(values) };
 }

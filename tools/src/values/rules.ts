@@ -130,6 +130,8 @@ export function checkRules(values: Values, release: string): RuleError[] {
     });
   });
   checkTimeout("envoy.connectTimeout", values.envoy.connectTimeout, err);
+  checkTimeout("envoy.targetCheck.interval", values.envoy.targetCheck.interval, err);
+  checkTimeout("envoy.targetCheck.timeout", values.envoy.targetCheck.timeout, err);
   const alerts = values.metrics.prometheusRule.alerts as Record<string, { for: string; window?: string }>;
   for (const name of Object.keys(alerts).sort()) {
     const a = alerts[name]!;

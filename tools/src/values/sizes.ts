@@ -3,8 +3,9 @@
 // ("tailscale-egress.validate.sizes"), so whatever `helm template` accepts, the API server accepts.
 import type { Values } from "../generated/values.ts";
 import { MAX_OBJECT_DATA_BYTES } from "../model/constants.ts";
-import { configMapData, dataBytes, envoyConfigMapBytes } from "../plan/configmap.ts";
+import { dataBytes, envoyConfigMapBytes, envoyConfigMaps } from "../plan/configmap.ts";
 import { planEnvoy, type EnvoyPlan } from "../plan/envoy.ts";
+import { fullname } from "../plan/names.ts";
 import type { RuleError } from "./rules.ts";
 
 /** `envoy` is the values' Envoy plan, when the caller has made it already. */
@@ -13,22 +14,24 @@ export function checkSizes(
   release: string,
   envoy: EnvoyPlan = planEnvoy(values, release),
 ): RuleError[] {
-  const bytes = dataBytes(configMapData(envoy.files));
-  if (bytes > MAX_OBJECT_DATA_BYTES) {
+  for (const cm of envoyConfigMaps(envoy.files)) {
+    const bytes = dataBytes(cm.data);
+    if (bytes <= MAX_OBJECT_DATA_BYTES) continue;
     const plan = envoy.ports;
     const services = plan.services.length;
-    const saving = values.envoy.accessLog
-      ? (() => {
-          const without = envoyConfigMapBytes({ ...values, envoy: { ...values.envoy, accessLog: false } }, release);
-          return `envoy.accessLog: false would save ${bytes - without} bytes (${without} left)`;
-        })()
-      : "envoy.accessLog is already false";
+    const saving = (() => {
+      if (!values.envoy.accessLog) return "envoy.accessLog is already false";
+      const noLog = { ...values, envoy: { ...values.envoy, accessLog: false } };
+      const without = envoyConfigMapBytes(noLog, release)[cm.suffix] ?? bytes;
+      if (without === bytes) return "envoy.accessLog does not change its size";
+      return `envoy.accessLog: false would save ${bytes - without} bytes (${without} left)`;
+    })();
     const fit = Math.floor((services * MAX_OBJECT_DATA_BYTES) / bytes);
     return [
       {
         path: "tailnets",
         message:
-          `the Envoy ConfigMap would hold ${bytes} bytes of data, over the ${MAX_OBJECT_DATA_BYTES} bytes that the Kubernetes API accepts ` +
+          `the Envoy ConfigMap ${fullname(values, release)}-${cm.suffix} would hold ${bytes} bytes of data, over the ${MAX_OBJECT_DATA_BYTES} bytes that the Kubernetes API accepts ` +
           `in one ConfigMap (${services} services in ${plan.tailnets.length} tailnets; about ${fit} such services fit). ` +
           `Put fewer services in this release, or split the tailnets across releases; ${saving}`,
       },

@@ -18,8 +18,9 @@ export const usage = `Usage: tailnet-egress f5xc -f values.yaml [-f more.yaml ..
                            [--hc-interval S] [--hc-timeout S] [--hc-jitter-percent P] [--hc-expected-status CODES]
 
 Prints the F5 XC objects that route to the release's Service: one origin pool per service (TCP, no TLS,
-port = the Service port) and one HTTP health check per tailnet (/ready/<tailnet> on envoy.healthPort),
-as JSON {healthchecks, origin_pools}.
+port = the Service port) and one HTTP health check per service (/ready/<tailnet>/<service> on
+envoy.healthPort: 503 while the service's target, its tailnet or the pod is down), as JSON
+{healthchecks, origin_pools}.
 Names are stable: <release>-<tailnet>-<port name>, hash-shortened past 63 characters.
 
   --namespace      Kubernetes namespace of the release; the pools target <service>.<namespace>

@@ -150,8 +150,9 @@ export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
         : downRequested(l)
           ? `local cluster "${l.name}": stopped by cluster down (${msg})`
           : `${msg}\n--- ${l.supervisorLog} ---\n${supervisorLog(l)}`;
-    // Our own child first, by its PID (it may not have recorded its namespace yet), then whatever it left.
-    if (child) await stopChild(child, 2_000);
+    // Our own child first, by its PID (it may not have recorded its namespace yet), then whatever it left. A
+    // short grace: nothing of this cluster is to be kept, and the sweep after it stops what the child left.
+    if (child) await stopChild(child, 1_000);
     await clusterDown(l.name);
     throw new ClusterUpError(why);
   }

@@ -36,10 +36,16 @@ export interface Target {
   /** Exact echo port (reply = sent). */
   readonly exactPort: number;
   readonly socket: string;
+  /** The running tailscaled (a new one after restart()). */
   readonly proc: Proc;
   readonly echo: EchoServer;
   readonly exactEcho: EchoServer;
   status(): Promise<TailscaleStatus>;
+  /**
+   * Starts tailscaled again from the same state directory after it was killed: the same node, key and tailnet
+   * addresses, logged in from its saved state (no auth key). Resolves once it is Running.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,25 +55,29 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   const socket = path.join(dir, "tailscaled.sock");
   const echo = await startEchoServer({ tag: opts.hostname });
   const exactEcho = await startEchoServer();
-  const proc = startProcess({
-    name: `tailscaled-${opts.hostname}`,
-    command: binPath("tailscaled"),
-    args: [
-      "--tun=userspace-networking",
-      `--statedir=${path.join(dir, "state")}`,
-      `--socket=${socket}`,
-      "--port=0",
-      "--no-logs-no-support",
-    ],
-    env: LAB_TAILSCALE_ENV,
-    logDir: dir,
-    cwd: dir,
-    sandbox: {},
-  });
-  await waitFor(`tailscaled-${opts.hostname} socket`, 20_000, async () => {
-    if (!proc.running()) throw new Error(`tailscaled exited:\n${proc.log()}`);
-    return (await tailscaleStatus(socket).catch(() => undefined)) ? true : undefined;
-  });
+  const launch = async (): Promise<Proc> => {
+    const started = startProcess({
+      name: `tailscaled-${opts.hostname}`,
+      command: binPath("tailscaled"),
+      args: [
+        "--tun=userspace-networking",
+        `--statedir=${path.join(dir, "state")}`,
+        `--socket=${socket}`,
+        "--port=0",
+        "--no-logs-no-support",
+      ],
+      env: LAB_TAILSCALE_ENV,
+      logDir: dir,
+      cwd: dir,
+      sandbox: {},
+    });
+    await waitFor(`tailscaled-${opts.hostname} socket`, 20_000, async () => {
+      if (!started.running()) throw new Error(`tailscaled exited:\n${started.log()}`);
+      return (await tailscaleStatus(socket).catch(() => undefined)) ? true : undefined;
+    });
+    return started;
+  };
+  let proc = await launch();
   await runCommand(
     binPath("tailscale"),
     [
@@ -94,10 +104,17 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     port: echo.port,
     exactPort: exactEcho.port,
     socket,
-    proc,
+    get proc() {
+      return proc;
+    },
     echo,
     exactEcho,
     status: () => tailscaleStatus(socket),
+    restart: async () => {
+      if (proc.running()) throw new Error(`target ${opts.hostname}: tailscaled is still running`);
+      proc = await launch();
+      await waitFor(`target ${opts.hostname} Running again`, timeoutMs, () => runningStatus(socket));
+    },
     stop: async () => {
       await proc.stop();
       await echo.stop();

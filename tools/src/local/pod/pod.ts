@@ -259,6 +259,11 @@ export function checkedClusters(files: EnvoyFiles): string[] {
     .map((r) => r.name as string);
 }
 
+/** A tailnet's checked clusters: health-<tailnet> and its services' <tailnet>_<service>. */
+export function tailnetClusters(files: EnvoyFiles, tailnet: string): string[] {
+  return checkedClusters(files).filter((c) => c === `health-${tailnet}` || c.startsWith(`${tailnet}_`));
+}
+
 /** Waits until Envoy's health checks mark every checked cluster's endpoint healthy. */
 export async function waitHealthy(
   envoy: RunningEnvoy,

@@ -12,6 +12,7 @@
 // (Envoy's files: tools/src/local/envoy-remap.ts).
 import fs from "node:fs";
 import { envoyFiles, findOne, type Manifest } from "../../helm/manifests.ts";
+import { ENVOY_CONFIGMAPS } from "../../plan/configmap.ts";
 import { repoPath } from "../../lib/paths.ts";
 import type { EnvoyFiles } from "../envoy-remap.ts";
 
@@ -237,6 +238,14 @@ function mountsOf(c: Obj, what: string): { name: string; mountPath: string }[] {
   });
 }
 
+/** The Envoy config volume: exactly the chart's Envoy ConfigMaps, whole, projected into one directory. */
+function isEnvoyProjection(v: Obj, fullname: string): boolean {
+  const sources = ((v.projected as Obj | undefined)?.sources ?? []) as Obj[];
+  const names = sources.map((src) => JSON.stringify(src));
+  const want = ENVOY_CONFIGMAPS.map((c) => JSON.stringify({ configMap: { name: `${fullname}-${c.suffix}` } }));
+  return Object.keys(v.projected as Obj).join() === "sources" && names.join() === want.join();
+}
+
 export function readPod(manifests: Manifest[], opts: ReadPodOptions = {}): LocalPod {
   const sts = findOne(manifests, "StatefulSet");
   const podName = opts.podName ?? `${sts.metadata.name}-0`;
@@ -246,7 +255,7 @@ export function readPod(manifests: Manifest[], opts: ReadPodOptions = {}): Local
   for (const v of (pod.volumes ?? []) as Obj[]) {
     const kinds = Object.keys(v).filter((k) => k !== "name");
     const ok =
-      (v.name === "envoy-config" && kinds.join() === "configMap") ||
+      (v.name === "envoy-config" && kinds.join() === "projected" && isEnvoyProjection(v, sts.metadata.name)) ||
       (String(v.name).endsWith("-run") && kinds.join() === "emptyDir") ||
       (v.name === "kube-api-access" && kinds.join() === "projected");
     if (!ok) throw new Error(`pod volume ${JSON.stringify(v)} not understood by the e2e pod harness`);
