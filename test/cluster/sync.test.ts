@@ -4,18 +4,39 @@
 import { describe, expect, it } from "vitest";
 import type { Cluster } from "../../tools/src/local/cluster/cluster.ts";
 import { nsExchange, useCluster } from "../lib/cluster.ts";
-import { CHART, clusterIP, demoTarget, demoValues, helm, isReady, pod, restrictedNamespace } from "../lib/node.ts";
+import {
+  CHART,
+  clusterIP,
+  demoTarget,
+  demoValues,
+  helm,
+  isReady,
+  pod,
+  restrictedNamespace,
+  type DemoValues,
+} from "../lib/node.ts";
 import { waitFor } from "../../tools/src/local/lab/procs.ts";
 
 const SYNC_S = 5;
 const cluster = useCluster({ prefix: "sync", demo: true, syncFrequency: `${SYNC_S}s` });
 const NS = "egress";
 const SVC = "egress-tailscale-egress";
-// The kubelet updates a pod's ConfigMap volumes at the pod's next sync: every syncFrequency, with up to half a
-// period of jitter. Four periods after helm returns leaves room for that, the file watch and a loaded machine,
-// and is a third of the kubelet's default period (1m), so a node that ignored syncFrequency would fail it in
-// most runs. How long it takes is a benchmark figure (npm run bench -- cluster), not asserted here.
-const IN_PLACE_MS = 4 * SYNC_S * 1000;
+// The kubelet updates a pod's ConfigMap volumes at the pod's next sync: about every syncFrequency, plus some
+// jitter. Then Envoy adds the new service's cluster and listener once the first check of its target passed
+// (envoy.targetCheck, every CHECK_S here). Four sync periods and two checks after helm returns leave room for
+// that, the file watch and a loaded machine, and stay well under the kubelet's default period (1m), so a node
+// that ignored syncFrequency would fail it in most runs. How long it takes is a benchmark figure
+// (npm run bench -- cluster), not asserted here.
+const CHECK_S = 1;
+const IN_PLACE_MS = (4 * SYNC_S + 2 * CHECK_S) * 1000;
+
+/** The demo values with targets checked every CHECK_S, and these changes. */
+function checked(c: Cluster, change: (v: DemoValues) => void = () => undefined): string {
+  return demoValues(c, (v) => {
+    v.envoy = { ...(v.envoy as Record<string, unknown>), targetCheck: { interval: `${CHECK_S}s` } };
+    change(v);
+  });
+}
 
 describe.sequential(`a service edit on a kubelet with syncFrequency ${SYNC_S}s`, () => {
   let ip = "";
@@ -33,16 +54,14 @@ describe.sequential(`a service edit on a kubelet with syncFrequency ${SYNC_S}s`,
     );
   };
 
-  it(`serves in place within four sync periods (${IN_PLACE_MS / 1000} s) after helm upgrade returns`, async () => {
+  it(`serves in place within four sync periods and two target checks (${IN_PLACE_MS / 1000} s) after helm upgrade returns`, async () => {
     const c = cluster();
     const beta = demoTarget(c, "beta");
     await restrictedNamespace(c, NS);
-    await helm(c, 3, ["install", "egress", CHART, "-n", NS, "-f", c.values ?? "", "--wait", "--timeout", "5m"]);
+    await helm(c, 3, ["install", "egress", CHART, "-n", NS, "-f", checked(c), "--wait", "--timeout", "5m"]);
     ip = await clusterIP(c, NS, SVC);
     uid = (await pod(c, NS, `${SVC}-0`)).metadata.uid;
-    const one = demoValues(c, (v) =>
-      v.tailnets[1]!.services.push({ name: "beta-2", host: beta.ipv4, port: beta.port }),
-    );
+    const one = checked(c, (v) => v.tailnets[1]!.services.push({ name: "beta-2", host: beta.ipv4, port: beta.port }));
     await helm(c, 3, ["upgrade", "egress", CHART, "-n", NS, "-f", one]);
     await serves(c, 11002, IN_PLACE_MS);
     expect((await pod(c, NS, `${SVC}-0`)).metadata.uid, "the same pod").toBe(uid);
@@ -51,7 +70,7 @@ describe.sequential(`a service edit on a kubelet with syncFrequency ${SYNC_S}s`,
   it("with envoy.rolloutOnConfigChange an edit restarts the pod, and the new port serves", async () => {
     const c = cluster();
     const beta = demoTarget(c, "beta");
-    const two = demoValues(c, (v) => {
+    const two = checked(c, (v) => {
       v.tailnets[1]!.services.push({ name: "beta-2", host: beta.ipv4, port: beta.port });
       v.tailnets[1]!.services.push({ name: "beta-3", host: beta.ipv4, port: beta.port });
       (v.envoy as Record<string, unknown>).rolloutOnConfigChange = true;
