@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { HELM_MAJORS, render, type HelmMajor } from "../../tools/src/helm/helm.ts";
 import { envoyConfigMapData, parseManifests } from "../../tools/src/helm/manifests.ts";
+import { ENVOY_CONFIGMAPS } from "../../tools/src/plan/configmap.ts";
 import { fullname, serviceAccountName, stateSecretNames } from "../../tools/src/plan/names.ts";
 import { waitFor } from "../../tools/src/local/lab/procs.ts";
 import { goldenCases } from "../../tools/src/golden/cases.ts";
@@ -75,8 +76,15 @@ async function stateData(
   return out;
 }
 
+/** Every Envoy file of the release's ConfigMaps (envoy, envoy-lds, envoy-cds), as the pod's /etc/envoy holds them. */
 async function configMap(c: ControlPlane, ns: string, name: string): Promise<Record<string, string>> {
-  return (await getObject<{ data: Record<string, string> }>(c, ns, `configmap/${name}-envoy`)).data;
+  const data: Record<string, string> = {};
+  for (const { suffix } of ENVOY_CONFIGMAPS)
+    Object.assign(
+      data,
+      (await getObject<{ data?: Record<string, string> }>(c, ns, `configmap/${name}-${suffix}`)).data,
+    );
+  return data;
 }
 
 // The cases whose node state lives in Secrets (tailscale.state: kubeSecret): only there is there state to survive.
