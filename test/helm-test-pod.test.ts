@@ -1,5 +1,6 @@
-// The `helm test` pod asks Envoy's /ready/<tailnet> for each tailnet before connecting to that tailnet's ports
-// of the release Service, never receives Service traffic, meets the restricted Pod Security Standard, and its
+// The `helm test` hook (a Job by default, which F5 XC vK8s accepts; a bare Pod with tests.kind: Pod) asks Envoy's
+// /ready/<tailnet> for each tailnet before connecting to that tailnet's ports of the release Service, never
+// receives Service traffic, runs once within its deadline, meets the restricted Pod Security Standard, and its
 // script (files/check-ports.sh) works outside the cluster: against loopback servers here, with the shells and
 // HTTP clients it supports.
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { join } from "node:path";
 import { execa, execaSync } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findOne, servicePorts, type Manifest } from "../tools/src/helm/manifests.ts";
+import { findOne, parseManifests, servicePorts, testHook, type Manifest } from "../tools/src/helm/manifests.ts";
 import { repoPath } from "../tools/src/lib/paths.ts";
 import { goldenCases } from "../tools/src/golden/cases.ts";
 import { planPorts } from "../tools/src/plan/ports.ts";
@@ -20,23 +21,29 @@ const SCRIPT = repoPath("files/check-ports.sh");
 type Container = { name: string; command: string[]; securityContext: Record<string, unknown> };
 type PodSpec = { containers: Container[]; securityContext: Record<string, unknown>; restartPolicy: string };
 
-const testPod = (ms: Manifest[]): Manifest => findOne(ms, "Pod", "-test-connection");
+/** The pod the hook runs, whichever kind the hook is. */
+const testPod = (ms: Manifest[]) => {
+  const { hook, pod } = testHook(ms);
+  expect(hook.metadata.name).toMatch(/-test-connection$/);
+  return pod;
+};
 
 describe("helm test pod", () => {
   it.each(goldenCases().map((c) => [c.name, c.file] as const))(
-    "%s: checks each tailnet's /ready/<tailnet>, then its Service ports (or renders no test pod when tests.enabled is false)",
+    "%s: checks each tailnet's /ready/<tailnet>, then its Service ports (or renders no test hook when tests.enabled is false)",
     async (_n, file) => {
       const ms = await manifestsOf(file);
       const values = await valuesOf(file);
       if (values.tests.enabled === false) {
-        expect(ms.filter((m) => m.kind === "Pod")).toEqual([]);
+        expect(ms.filter((m) => m.metadata.annotations?.["helm.sh/hook"])).toEqual([]);
         return;
       }
+      const { hook } = testHook(ms);
+      expect(hook.kind).toBe(values.tests.kind);
       const pod = testPod(ms);
-      expect(pod.metadata.annotations?.["helm.sh/hook"]).toBe("test");
       const svc = findOne(ms, "Service");
       const host = `${svc.metadata.name}.${svc.metadata.namespace}.svc`;
-      const command = (pod.spec as PodSpec).containers[0]!.command;
+      const command = (pod.spec as unknown as PodSpec).containers[0]!.command;
       const args = command.slice(command.indexOf("check-ports") + 1);
       // The health port first, then each tailnet's readiness URL followed by its ports, tailnet by tailnet.
       const ports = new Map(servicePorts(ms).map((p) => [p.name, p.port]));
@@ -63,7 +70,7 @@ describe("helm test pod", () => {
 
   it("runs the chart's script, comment lines dropped, restricted and pinned", async () => {
     const pod = testPod(await manifestsOf(goldenCases()[0]!.file));
-    const spec = pod.spec as PodSpec;
+    const spec = pod.spec as unknown as PodSpec;
     const c = spec.containers[0]!;
     const withoutComments = readFileSync(SCRIPT, "utf8").replace(/^[ \t]*#.*\n/gm, "");
     expect(c.command.slice(0, 4)).toEqual(["sh", "-c", withoutComments, "check-ports"]);
@@ -75,6 +82,41 @@ describe("helm test pod", () => {
       capabilities: { drop: ["ALL"] },
     });
     expect((c as unknown as { image: string }).image).toMatch(/^docker\.io\/library\/busybox:\d+\.\d+\.\d+$/);
+  });
+
+  it("is by default a Job that runs its pod once, within tests.activeDeadlineSeconds", async () => {
+    const { hook, pod } = testHook(await manifestsOf(goldenCases()[0]!.file));
+    expect(hook).toMatchObject({
+      apiVersion: "batch/v1",
+      kind: "Job",
+      spec: { backoffLimit: 0, activeDeadlineSeconds: 180 },
+    });
+    expect(hook.metadata.annotations?.["helm.sh/hook-delete-policy"]).toBe("before-hook-creation,hook-succeeded");
+    expect(pod.spec).toMatchObject({ restartPolicy: "Never", automountServiceAccountToken: false });
+    // The Job's pod carries the test labels (never the Service selector) and the pod annotations (on F5 XC,
+    // ves.io/virtual-sites places it).
+    expect(pod.metadata.labels).toEqual(hook.metadata.labels);
+  });
+
+  it("is a bare Pod with tests.kind Pod, the same pod spec, with the same deadline", async () => {
+    const file = goldenCases()[0]!.file;
+    const job = testHook(await manifestsOf(file));
+    const out = await renderCached(file, 3, [tmpValues({ tests: { kind: "Pod", activeDeadlineSeconds: 42 } })]);
+    const { hook, pod } = testHook(parseManifests(out));
+    expect(hook).toMatchObject({ apiVersion: "v1", kind: "Pod", spec: { activeDeadlineSeconds: 42 } });
+    expect(hook.metadata.labels).toEqual(job.hook.metadata.labels);
+    expect(hook.metadata.annotations).toEqual(job.hook.metadata.annotations);
+    const { activeDeadlineSeconds: _deadline, ...spec } = pod.spec;
+    expect(spec).toEqual(job.pod.spec);
+  });
+
+  it("puts podAnnotations on the Job and on its pod (ves.io/virtual-sites places both on F5 XC)", async () => {
+    const vk8s = goldenCases().find((c) => c.name === "examples/f5xc-vk8s")!;
+    const { hook, pod } = testHook(await manifestsOf(vk8s.file));
+    const want = (await valuesOf(vk8s.file)).podAnnotations;
+    expect(Object.keys(want)).toContain("ves.io/virtual-sites");
+    expect(hook.metadata.annotations).toMatchObject(want);
+    expect(pod.metadata.annotations).toEqual(want);
   });
 
   it("is left out with tests.enabled=false", async () => {

@@ -14,6 +14,7 @@ const levels: [KubeVersion, HelmMajor][] = [
 ];
 const optional = tmpValues({
   networkPolicy: { enabled: true, from: [{ namespaceSelector: { matchLabels: { team: "f5xc" } } }] },
+  podDisruptionBudget: { enabled: true },
 });
 
 describe.each(levels)("Kubernetes %s (rendered with helm %i)", (level, major) => {
@@ -22,10 +23,11 @@ describe.each(levels)("Kubernetes %s (rendered with helm %i)", (level, major) =>
     const text = await render({ major, valuesFiles: [c.file, optional], kubeVersion });
     const r = await validateManifests(text, level);
     expect(r.errors).toEqual([]);
-    // Every kind that renders is validated; cases that switch the PodDisruptionBudget off (09-minimal) have none.
-    const pdb = (await valuesOf(c.file)).podDisruptionBudget.enabled ? ["PodDisruptionBudget"] : [];
+    // Every kind that renders is validated, the helm test hook (a Job, or a Pod with tests.kind Pod) too.
+    const { tests } = await valuesOf(c.file);
+    const hook = tests.enabled ? [tests.kind] : [];
     expect(r.resources.map((x) => x.kind)).toEqual(
-      expect.arrayContaining(["StatefulSet", "Service", "ConfigMap", "NetworkPolicy", ...pdb]),
+      expect.arrayContaining(["StatefulSet", "Service", "ConfigMap", "NetworkPolicy", "PodDisruptionBudget", ...hook]),
     );
     expect(r.ok).toBe(true);
   });

@@ -171,7 +171,7 @@ describe("optional objects", () => {
     const minimal = await manifestsOf(repoPath("test/helm/09-minimal.in.yaml"));
     expect(kinds(minimal)).toEqual(["ConfigMap", "ConfigMap", "ConfigMap", "Secret", "Service", "StatefulSet"]);
     expect(kinds(await manifestsOf(base))).toEqual(
-      expect.arrayContaining(["PodDisruptionBudget", "Role", "RoleBinding", "ServiceAccount"]),
+      expect.arrayContaining(["Job", "Role", "RoleBinding", "ServiceAccount"]),
     );
     const spec = podSpec(minimal);
     expect(spec.serviceAccountName).toBe("default");
@@ -235,17 +235,23 @@ describe("optional objects", () => {
       "/metrics/edge",
     ]);
   });
-  it("PodDisruptionBudget and topology spread are on by default and can be turned off", async () => {
+  it("PodDisruptionBudget: off by default (F5 XC vK8s lacks the kind), rendered when enabled", async () => {
     const ms = await manifestsOf(base);
-    expect(findOne(ms, "PodDisruptionBudget").spec).toMatchObject({ maxUnavailable: 1 });
-    expect(JSON.stringify(podSpec(ms))).toContain("topologySpreadConstraints");
-    const off = parseManifests(
+    expect(ms.filter((m) => m.kind === "PodDisruptionBudget")).toEqual([]);
+    const on = parseManifests(
       await render({
         major: 3,
-        valuesFiles: [base, tmpValues({ podDisruptionBudget: { enabled: false }, topologySpread: { enabled: false } })],
+        valuesFiles: [base, tmpValues({ replicas: 2, podDisruptionBudget: { enabled: true } })],
       }),
     );
-    expect(off.filter((m) => m.kind === "PodDisruptionBudget")).toEqual([]);
+    expect(findOne(on, "PodDisruptionBudget").spec).toMatchObject({ maxUnavailable: 1 });
+  });
+
+  it("topology spread is on by default and can be turned off", async () => {
+    expect(JSON.stringify(podSpec(await manifestsOf(base)))).toContain("topologySpreadConstraints");
+    const off = parseManifests(
+      await render({ major: 3, valuesFiles: [base, tmpValues({ topologySpread: { enabled: false } })] }),
+    );
     expect(JSON.stringify(podSpec(off))).not.toContain("topologySpreadConstraints");
   });
 });

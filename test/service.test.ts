@@ -20,6 +20,12 @@ async function publishNotReady(extra: Record<string, unknown>): Promise<unknown>
 describe("service.publishNotReadyAddresses", () => {
   it.each<[string, Record<string, unknown>, boolean | undefined]>([
     ["one replica, unset: kept", {}, true],
+    // F5 XC runs `replicas` pods per site, each site behind its own Service: one replica is one pod per Service.
+    [
+      "one replica on an F5 XC virtual site (one pod per site): kept",
+      { podAnnotations: { "ves.io/virtual-sites": "my-ns/three-sites" } },
+      true,
+    ],
     ["two replicas, unset: readiness routes", { replicas: 2 }, undefined],
     ["one replica, set false", { service: { publishNotReadyAddresses: false } }, undefined],
     ["two replicas, set true", { replicas: 2, service: { publishNotReadyAddresses: true } }, true],

@@ -6,7 +6,7 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findOne, type Manifest } from "../../tools/src/helm/manifests.ts";
+import { findOne, testHook, type Manifest } from "../../tools/src/helm/manifests.ts";
 import { repoPath } from "../../tools/src/lib/paths.ts";
 import {
   buildAllImages,
@@ -203,10 +203,7 @@ describe("the chart's default images", () => {
       };
       return [...spec.containers, ...(spec.initContainers ?? [])].map((c) => c.image);
     };
-    const rendered = new Set([
-      ...images(findOne(ms, "StatefulSet")),
-      ...images(findOne(ms, "Pod", "-test-connection")),
-    ]);
+    const rendered = new Set([...images(findOne(ms, "StatefulSet")), ...images(testHook(ms).hook)]);
     const refs = chartDefaultImageRefs();
     expect([...rendered].sort()).toEqual([refs.envoy, refs.tailscale, refs.tests].sort());
     expect([...rendered].sort()).toEqual(built.map((b) => b.ref).sort());

@@ -34,6 +34,7 @@ const RELEASE = "egress";
 const SVC = `${RELEASE}-tailscale-egress`;
 const POD = `${SVC}-0`;
 const HEALTH = 10501;
+const TEST_HOOK = `${SVC}-test-connection`;
 // The demo values: alpha's hello and echo on 10000/10001, beta's on 11000/11001.
 const PORTS = { alphaHello: 10000, alphaEcho: 10001, betaHello: 11000, betaEcho: 11001 };
 
@@ -70,11 +71,14 @@ describe.sequential("the chart's pod on a real node", () => {
     expect(await healthStatus(c, ip, HEALTH, "/ready")).toBe(200);
   });
 
-  it("2. helm test passes, fails naming a broken tailnet's ports while the other's pass, and passes again", async () => {
+  it("2. helm test (a Job) passes, fails once naming a broken tailnet's ports while the other's pass, and passes again; so does the Pod form with --logs", async () => {
     const c = cluster();
     const pass = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
     expect(pass.ok, pass.out).toBe(true);
+    expect(pass.out).toContain(`TEST SUITE:     ${TEST_HOOK}`);
     expect(pass.out).toContain("Phase:          Succeeded");
+    // hook-succeeded: a passing Job is deleted.
+    expect(await c.kubectl(["get", "jobs", "-n", NS, "-o", "name"])).toBe("");
 
     // Break tailnet beta: freeze its container (tailscaled and containerboot stop answering; the
     // container still runs, so the kubelet restarts nothing).
@@ -86,28 +90,39 @@ describe.sequential("the chart's pod on a real node", () => {
       );
       expect(await healthStatus(c, ip, HEALTH, "/ready/alpha")).toBe(200);
       expect(isReady(await pod(c, NS, POD)), "the pod stays Ready with one tailnet down").toBe(true);
-      const fail = await helmTry(c, 3, ["test", RELEASE, "-n", NS, "--logs"]);
-      expect(fail.ok).toBe(false);
-      const lines = fail.out.split("\n");
-      for (const name of ["alpha-hello", "alpha-echo"])
-        expect(
-          lines.some((l) => l.startsWith(`ok    ${name} `)),
-          `${name} ok in:\n${fail.out}`,
-        ).toBe(true);
-      for (const name of ["beta-hello", "beta-echo"])
-        expect(
-          lines.some((l) => l.startsWith(`FAIL  ${name} `) && l.endsWith("(tailnet beta not ready)")),
-          `${name} FAIL in:\n${fail.out}`,
-        ).toBe(true);
-      expect(fail.out).toContain("tailnet(s) not ready: beta");
+      // The Job fails once (backoffLimit 0): Helm reports it, and the kept Job's log names the ports.
+      const fail = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
+      expect(fail.ok, fail.out).toBe(false);
+      expect(fail.out).toContain("BackoffLimitExceeded");
+      const job = JSON.parse(await c.kubectl(["get", `job/${TEST_HOOK}`, "-n", NS, "-o", "json"])) as {
+        status: { failed?: number; succeeded?: number };
+      };
+      expect(job.status).toMatchObject({ failed: 1 });
+      expectBetaNamed(await c.kubectl(["logs", `job/${TEST_HOOK}`, "-n", NS]));
+
+      // tests.kind Pod: the same check as a bare Pod, whose log `helm test --logs` prints. The upgrade changes
+      // only the hook, so the pod (and the frozen container) stay.
+      await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", c.values ?? "", "--set", "tests.kind=Pod"]);
+      const failPod = await helmTry(c, 3, ["test", RELEASE, "-n", NS, "--logs"]);
+      expect(failPod.ok).toBe(false);
+      expectBetaNamed(failPod.out);
     } finally {
       await ctr(c, ["task", "resume", id]);
     }
     await waitFor("/ready/beta again", 60_000, async () =>
       (await healthStatus(c, ip, HEALTH, "/ready/beta")) === 200 ? true : undefined,
     );
+    // The test also asks each target's health (/ready/<tailnet>/<service>), which Envoy's next health check
+    // of that target restores.
+    await targetsReady(c, ip);
+    const againPod = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
+    expect(againPod.ok, againPod.out).toBe(true);
+    await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", c.values ?? ""]);
     const again = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
     expect(again.ok, again.out).toBe(true);
+    expect(
+      await c.kubectl(["get", "jobs,pods", "-n", NS, "-l", "app.kubernetes.io/component=test", "-o", "name"]),
+    ).toBe("");
   });
 
   it("3. from a client pod, every Service port reaches the right target in the right tailnet, byte-exact", async () => {
@@ -337,12 +352,37 @@ describe.sequential("the chart's pod on a real node", () => {
     measured("helm install --wait (Helm 4, emptyDir)", `${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const p = await pod(c, ns, POD);
     expect(isReady(p)).toBe(true);
+    await targetsReady(c, await clusterIP(c, ns, SVC));
     const test = await helmTry(c, 4, ["test", RELEASE, "-n", ns]);
     expect(test.ok, test.out).toBe(true);
     await expectEcho(c, await clusterIP(c, ns, SVC), PORTS.alphaEcho, alpha.hostname);
     await helm(c, 4, ["uninstall", RELEASE, "-n", ns, "--wait"]);
   });
 });
+
+/** Waits until Envoy reports every demo service's target healthy (/ready/<tailnet>/<service>, what the test asks). */
+async function targetsReady(c: Cluster, ip: string): Promise<void> {
+  for (const path of ["alpha/alpha-hello", "alpha/alpha-echo", "beta/beta-hello", "beta/beta-echo"])
+    await waitFor(`/ready/${path}`, 60_000, async () =>
+      (await healthStatus(c, ip, HEALTH, `/ready/${path}`)) === 200 ? true : undefined,
+    );
+}
+
+/** The check's output with tailnet beta frozen: alpha's ports pass, beta's fail without a connection, named. */
+function expectBetaNamed(out: string): void {
+  const lines = out.split("\n");
+  for (const name of ["alpha-hello", "alpha-echo"])
+    expect(
+      lines.some((l) => l.startsWith(`ok    ${name} `)),
+      `${name} ok in:\n${out}`,
+    ).toBe(true);
+  for (const name of ["beta-hello", "beta-echo"])
+    expect(
+      lines.some((l) => l.startsWith(`FAIL  ${name} `) && l.endsWith("(tailnet beta not ready)")),
+      `${name} FAIL in:\n${out}`,
+    ).toBe(true);
+  expect(out).toContain("tailnet(s) not ready: beta");
+}
 
 interface KillRun {
   /** alpha's connections: every one tried from before the kill until 2 s after beta served again. */

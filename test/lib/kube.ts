@@ -32,13 +32,23 @@ export function testNamespace(cp: ControlPlane, prefix: string): Promise<string>
   return restrictedNamespace(cp, `${prefix}-${process.pid % 10_000}-${nsCount++}`.slice(0, 63));
 }
 
-/** Helm against the control plane. */
-export function kubeHelm(cp: ControlPlane, major: HelmMajor, args: readonly string[]): Promise<HelmResult> {
-  return helm(major, [...args, "--kubeconfig", cp.kubeconfig]);
+/** Helm against the control plane, as the admin or as the user of the given kubeconfig. */
+export function kubeHelm(
+  cp: ControlPlane,
+  major: HelmMajor,
+  args: readonly string[],
+  kubeconfig = cp.kubeconfig,
+): Promise<HelmResult> {
+  return helm(major, [...args, "--kubeconfig", kubeconfig]);
 }
 
-export async function kubeHelmOk(cp: ControlPlane, major: HelmMajor, args: readonly string[]): Promise<HelmResult> {
-  const r = await kubeHelm(cp, major, args);
+export async function kubeHelmOk(
+  cp: ControlPlane,
+  major: HelmMajor,
+  args: readonly string[],
+  kubeconfig = cp.kubeconfig,
+): Promise<HelmResult> {
+  const r = await kubeHelm(cp, major, args, kubeconfig);
   if (r.exitCode !== 0) throw new Error(`helm ${major} ${args.join(" ")} failed (${r.exitCode}):\n${r.stderr}`);
   return r;
 }

@@ -426,15 +426,15 @@ export interface ValuesInput {
     drainSeconds?: number;
   };
   /**
-   * A PodDisruptionBudget for the replicas.
+   * A PodDisruptionBudget for the replicas. Off by default: F5 XC vK8s does not offer the kind (F5's list of the resources vK8s accepts has no PodDisruptionBudget, so installing one there is refused), and with one replica, the default, a budget of maxUnavailable 1 protects nothing. Turn it on with replicas > 1 on a cluster that offers it.
    */
   podDisruptionBudget?: {
     /**
-     * Render the PodDisruptionBudget.
+     * Render the PodDisruptionBudget. Not on F5 XC vK8s, which refuses the kind.
      */
     enabled?: boolean;
     /**
-     * maxUnavailable (a number or a percentage).
+     * maxUnavailable (a number or a percentage). On a cluster that runs a copy of the release per site, as F5 XC does, it counts within each site's cluster.
      */
     maxUnavailable?: number | string;
   };
@@ -679,13 +679,21 @@ export interface ValuesInput {
     create?: boolean;
   };
   /**
-   * The `helm test` pod: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.
+   * The `helm test` hook: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.
    */
   tests?: {
     /**
-     * Render the test pod (a helm.sh/hook: test Pod, run only by helm test).
+     * Render the test (a helm.sh/hook: test, run only by helm test).
      */
     enabled?: boolean;
+    /**
+     * What `helm test` creates. Job (default): a Job of one pod that is never retried (backoffLimit 0), which F5 XC vK8s accepts; Helm waits for it to complete, and `helm test --logs` cannot show its output (Helm 3 asks for a Pod of the Job's name, Helm 4 skips hooks that are not Pods; helm/helm#11236), so read it with `kubectl logs job/<release fullname>-test-connection` (a failed Job is kept until the next `helm test`). Pod: a bare Pod, whose output `helm test --logs` prints; vK8s refuses to create bare Pods.
+     */
+    kind?: "Job" | "Pod";
+    /**
+     * Seconds the test may run, scheduling and image pull included, before Kubernetes stops and fails it (activeDeadlineSeconds of the Job, or of the Pod). Below `helm test`'s default --timeout of 5m, so a hung test fails as the test, once, instead of as Helm's timeout.
+     */
+    activeDeadlineSeconds?: number;
     /**
      * The connection test image.
      */
@@ -1336,15 +1344,15 @@ export interface Values {
     drainSeconds: number;
   };
   /**
-   * A PodDisruptionBudget for the replicas.
+   * A PodDisruptionBudget for the replicas. Off by default: F5 XC vK8s does not offer the kind (F5's list of the resources vK8s accepts has no PodDisruptionBudget, so installing one there is refused), and with one replica, the default, a budget of maxUnavailable 1 protects nothing. Turn it on with replicas > 1 on a cluster that offers it.
    */
   podDisruptionBudget: {
     /**
-     * Render the PodDisruptionBudget.
+     * Render the PodDisruptionBudget. Not on F5 XC vK8s, which refuses the kind.
      */
     enabled: boolean;
     /**
-     * maxUnavailable (a number or a percentage).
+     * maxUnavailable (a number or a percentage). On a cluster that runs a copy of the release per site, as F5 XC does, it counts within each site's cluster.
      */
     maxUnavailable: number | string;
   };
@@ -1589,13 +1597,21 @@ export interface Values {
     create: boolean;
   };
   /**
-   * The `helm test` pod: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.
+   * The `helm test` hook: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.
    */
   tests: {
     /**
-     * Render the test pod (a helm.sh/hook: test Pod, run only by helm test).
+     * Render the test (a helm.sh/hook: test, run only by helm test).
      */
     enabled: boolean;
+    /**
+     * What `helm test` creates. Job (default): a Job of one pod that is never retried (backoffLimit 0), which F5 XC vK8s accepts; Helm waits for it to complete, and `helm test --logs` cannot show its output (Helm 3 asks for a Pod of the Job's name, Helm 4 skips hooks that are not Pods; helm/helm#11236), so read it with `kubectl logs job/<release fullname>-test-connection` (a failed Job is kept until the next `helm test`). Pod: a bare Pod, whose output `helm test --logs` prints; vK8s refuses to create bare Pods.
+     */
+    kind: "Job" | "Pod";
+    /**
+     * Seconds the test may run, scheduling and image pull included, before Kubernetes stops and fails it (activeDeadlineSeconds of the Job, or of the Pod). Below `helm test`'s default --timeout of 5m, so a hung test fails as the test, once, instead of as Helm's timeout.
+     */
+    activeDeadlineSeconds: number;
     /**
      * The connection test image.
      */

@@ -70,3 +70,22 @@ export function envoyArgs(manifests: Manifest[]): string[] {
   if (!envoy) throw new Error("the rendered pod has no envoy container");
   return envoy.args ?? [];
 }
+
+/** The `helm test` hook (a Job by default, or a bare Pod with tests.kind: Pod) and the pod it runs: its labels
+ * and spec, wherever the kind keeps them. */
+export function testHook(manifests: Manifest[]): {
+  hook: Manifest;
+  pod: {
+    metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec: Record<string, unknown>;
+  };
+} {
+  const hooks = manifests.filter((m) => m.metadata.annotations?.["helm.sh/hook"] === "test");
+  if (hooks.length !== 1) throw new Error(`expected one helm test hook, found ${hooks.length}`);
+  const hook = hooks[0] as Manifest;
+  if (hook.kind === "Pod")
+    return { hook, pod: { metadata: hook.metadata, spec: hook.spec as Record<string, unknown> } };
+  if (hook.kind !== "Job") throw new Error(`the helm test hook is a ${hook.kind}, not a Job or Pod`);
+  const template = (hook.spec as { template: { metadata?: Manifest["metadata"]; spec: object } }).template;
+  return { hook, pod: { metadata: template.metadata ?? {}, spec: template.spec as Record<string, unknown> } };
+}

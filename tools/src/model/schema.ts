@@ -545,14 +545,16 @@ export const valuesSchema: Schema = {
     },
     podDisruptionBudget: {
       type: "object",
-      description: "A PodDisruptionBudget for the replicas.",
+      description:
+        "A PodDisruptionBudget for the replicas. Off by default: F5 XC vK8s does not offer the kind (F5's list of the resources vK8s accepts has no PodDisruptionBudget, so installing one there is refused), and with one replica, the default, a budget of maxUnavailable 1 protects nothing. Turn it on with replicas > 1 on a cluster that offers it.",
       additionalProperties: false,
       default: {},
       properties: {
-        enabled: bool("Render the PodDisruptionBudget.", true),
+        enabled: bool("Render the PodDisruptionBudget. Not on F5 XC vK8s, which refuses the kind.", false),
         maxUnavailable: {
           type: ["integer", "string"],
-          description: "maxUnavailable (a number or a percentage).",
+          description:
+            "maxUnavailable (a number or a percentage). On a cluster that runs a copy of the release per site, as F5 XC does, it counts within each site's cluster.",
           default: 1,
         },
       },
@@ -712,11 +714,26 @@ export const valuesSchema: Schema = {
     tests: {
       type: "object",
       description:
-        "The `helm test` pod: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.",
+        "The `helm test` hook: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.",
       additionalProperties: false,
       default: {},
       properties: {
-        enabled: bool("Render the test pod (a helm.sh/hook: test Pod, run only by helm test).", true),
+        enabled: bool("Render the test (a helm.sh/hook: test, run only by helm test).", true),
+        kind: {
+          type: "string",
+          enum: ["Job", "Pod"],
+          description:
+            "What `helm test` creates. Job (default): a Job of one pod that is never retried (backoffLimit 0), which F5 XC vK8s accepts; Helm waits for it to complete, and `helm test --logs` cannot show its output (Helm 3 asks for a Pod of the Job's name, Helm 4 skips hooks that are not Pods; helm/helm#11236), so read it with `kubectl logs job/<release fullname>-test-connection` (a failed Job is kept until the next `helm test`). Pod: a bare Pod, whose output `helm test --logs` prints; vK8s refuses to create bare Pods.",
+          default: "Job",
+        },
+        activeDeadlineSeconds: {
+          type: "integer",
+          minimum: 10,
+          maximum: 3600,
+          description:
+            "Seconds the test may run, scheduling and image pull included, before Kubernetes stops and fails it (activeDeadlineSeconds of the Job, or of the Pod). Below `helm test`'s default --timeout of 5m, so a hung test fails as the test, once, instead of as Helm's timeout.",
+          default: 180,
+        },
         image: image("connection test", "library/busybox", "1.37.0"),
         connectTimeout: {
           type: "integer",

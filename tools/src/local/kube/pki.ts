@@ -117,6 +117,18 @@ export async function makePki(
   };
 }
 
+/** A client certificate for a user of the cluster (CN = user, O = each group), signed by the PKI's CA: what an
+ * ordinary user's kubeconfig holds, with no group that RBAC binds by default. */
+export function userCertificate(
+  pki: Pki,
+  user: string,
+  groups: readonly string[] = [],
+): Promise<{ cert: string; key: string }> {
+  if (!/^[a-z0-9][a-z0-9.-]*$/.test(user)) throw new Error(`user name ${JSON.stringify(user)}: use [a-z0-9.-]`);
+  const subject = `${groups.map((g) => `/O=${g}`).join("")}/CN=${user}`;
+  return leaf(pki.dir, `user-${user}`, subject, "clientAuth");
+}
+
 export interface NodePki {
   /** The kubelet's client certificate (system:node:<name> in system:nodes) and its serving certificate. */
   kubelet: { cert: string; key: string };
