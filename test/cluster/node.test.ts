@@ -302,6 +302,8 @@ describe.sequential("the chart's pod on a real node", () => {
     expect(back.status.containerStatuses?.map((s) => s.restartCount)).toEqual([0, 0, 0]);
     // Node state lives in the chart's Secrets through the real API (projected token, the chart's Role).
     expect(await identity()).toEqual(idBefore);
+    // The new pod's Envoy serves a port once its target's first check passed (envoy.targetCheck).
+    await targetsReady(c, ip);
     await expectEcho(c, ip, PORTS.alphaEcho, alpha.hostname);
   });
 
@@ -408,6 +410,8 @@ async function killBeta(
   restarted: () => Promise<number | undefined>,
 ): Promise<KillRun> {
   const [alpha, beta] = [demoTarget(c, "alpha"), demoTarget(c, "beta")];
+  // Every target checked healthy first (after step 5's new pod, or 6's restart), so alpha's port serves from the start.
+  await targetsReady(c, ip);
   const prober = nsProber(c, ip, PORTS.alphaEcho, "x", `${alpha.hostname}:x`);
   await prober.started();
   let watching = true;
