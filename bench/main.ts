@@ -7,6 +7,7 @@ const all: Record<string, () => Promise<{ run(): Promise<Section> }>> = {
   dataplane: () => import("./dataplane.ts"),
   burst: () => import("./burst.ts"),
   pending: () => import("./pending.ts"),
+  targetcheck: () => import("./targetcheck.ts"),
   cluster: () => import("./cluster.ts"),
 };
 

@@ -162,6 +162,9 @@ export async function run(): Promise<Section> {
     envoy: {
       circuitBreakers: { maxPendingRequests: 4 * max, maxRequests: 4 * max, maxConnections: 4 * max },
       healthCheck: { interval: "1s" },
+      // The stub proxies never answer a CONNECT, so a target check would keep the service down: the service
+      // follows the tailnet's /healthz stub instead, as before target checks.
+      targetCheck: { enabled: false },
     },
   };
   const checked = validateValues(await loadValues([tmpValues(doc)]), "tailscale-egress");

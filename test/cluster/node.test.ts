@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Cluster } from "../../tools/src/local/cluster/cluster.ts";
-import { nsConnect, nsExchange, nsProber, useCluster, type ProbeResult } from "../lib/cluster.ts";
+import { nsConnect, nsExchange, nsListen, nsProber, useCluster, type ProbeResult } from "../lib/cluster.ts";
 import {
   CHART,
   clusterIP,
@@ -35,6 +35,8 @@ const SVC = `${RELEASE}-tailscale-egress`;
 const POD = `${SVC}-0`;
 const HEALTH = 10501;
 const TEST_HOOK = `${SVC}-test-connection`;
+/** A port on alpha's target node with nothing behind it until step 2b listens there. */
+const SPARE_PORT = 39001;
 // The demo values: alpha's hello and echo on 10000/10001, beta's on 11000/11001.
 const PORTS = { alphaHello: 10000, alphaEcho: 10001, betaHello: 11000, betaEcho: 11001 };
 
@@ -73,6 +75,7 @@ describe.sequential("the chart's pod on a real node", () => {
 
   it("2. helm test (a Job) passes, fails once naming a broken tailnet's ports while the other's pass, and passes again; so does the Pod form with --logs", async () => {
     const c = cluster();
+    await targetsReady(c, ip);
     const pass = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
     expect(pass.ok, pass.out).toBe(true);
     expect(pass.out).toContain(`TEST SUITE:     ${TEST_HOOK}`);
@@ -123,6 +126,57 @@ describe.sequential("the chart's pod on a real node", () => {
     expect(
       await c.kubectl(["get", "jobs,pods", "-n", NS, "-l", "app.kubernetes.io/component=test", "-o", "name"]),
     ).toBe("");
+  });
+
+  it("2b. helm test fails naming a service whose target is down and its tailnet, and passes once it answers", async () => {
+    const c = cluster();
+    const alpha = demoTarget(c, "alpha");
+    // A service of tailnet alpha whose target port on alpha's node has nothing behind it: the target check
+    // through the tunnel fails (tailscaled answers the CONNECT with an error), while the tailnet is up.
+    const spare = demoValues(c, (v) => {
+      v.tailnets[0]!.services.push({ name: "alpha-spare", host: alpha.ipv4, port: SPARE_PORT }); // 10002
+    });
+    await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", spare, "--wait"]);
+    try {
+      // The kubelet brings the new Envoy files within its sync period; until then the path is unknown (404).
+      await waitFor("/ready/alpha/alpha-spare answers 503", 180_000, async () =>
+        (await healthStatus(c, ip, HEALTH, "/ready/alpha/alpha-spare")) === 503 ? true : undefined,
+      );
+      expect(await healthStatus(c, ip, HEALTH, "/ready/alpha")).toBe(200);
+      expect(await healthStatus(c, ip, HEALTH, "/ready/alpha/alpha-echo")).toBe(200);
+      // The Job fails once and is kept: its log names the service and its tailnet.
+      const fail = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
+      expect(fail.ok, fail.out).toBe(false);
+      const log = await c.kubectl(["logs", `job/${TEST_HOOK}`, "-n", NS]);
+      const lines = log.split("\n");
+      for (const name of ["alpha-hello", "alpha-echo", "beta-hello", "beta-echo"])
+        expect(
+          lines.some((l) => l.startsWith(`ok    ${name} `)),
+          `${name} ok in:\n${log}`,
+        ).toBe(true);
+      expect(
+        lines.some((l) => l.startsWith("FAIL  alpha-spare ") && l.endsWith("(target of alpha/alpha-spare not ready)")),
+        `alpha-spare FAIL in:\n${log}`,
+      ).toBe(true);
+      // The health port counts as a port: 6 in all.
+      expect(log).toContain("1 of 6 port(s) failed: alpha/alpha-spare; target(s) not ready: alpha/alpha-spare");
+
+      // The target's port starts to answer: the check passes, and so does helm test.
+      const listener = await nsListen(c, SPARE_PORT);
+      try {
+        await waitFor("/ready/alpha/alpha-spare answers 200", 30_000, async () =>
+          (await healthStatus(c, ip, HEALTH, "/ready/alpha/alpha-spare")) === 200 ? true : undefined,
+        );
+        // A test Job that succeeded is deleted at once (hook-delete-policy), so its log cannot be asked for.
+        const again = await helmTry(c, 3, ["test", RELEASE, "-n", NS]);
+        expect(again.ok, again.out).toBe(true);
+        expect(again.out).toContain("Phase:          Succeeded");
+      } finally {
+        await listener.stop();
+      }
+    } finally {
+      await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", c.values ?? "", "--wait"]);
+    }
   });
 
   it("3. from a client pod, every Service port reaches the right target in the right tailnet, byte-exact", async () => {

@@ -714,7 +714,7 @@ export const valuesSchema: Schema = {
     tests: {
       type: "object",
       description:
-        "The `helm test` hook: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then connects to that tailnet's ports of the release Service; it names the ports that fail and their tailnet, and fails a tailnet's ports without connecting when the tailnet is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.",
+        "The `helm test` hook: for each tailnet it asks Envoy's `/ready/<tailnet>` on the health port, then for each of its services `/ready/<tailnet>/<service>`, and connects to the service's port of the release Service; it names the ports that fail and their tailnet, and fails a port without connecting when its tailnet or its target is not ready. Its script is files/check-ports.sh, which also runs outside the cluster.",
       additionalProperties: false,
       default: {},
       properties: {
