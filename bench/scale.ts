@@ -1,6 +1,6 @@
-// Scale: helm template (Helm 3 and 4) and the TS plan at 1x1, 10x50 and 10x93 ports (10x93, 930 services,
-// is the largest grid whose Envoy ConfigMap the API server accepts with access logs on: 1,043,502 of
-// 1,048,576 bytes, test/kube/sizes.test.ts); Envoy time-to-ready and RSS with the rendered files; and the
+// Scale: helm template (Helm 3 and 4) and the TS plan at 1x1, 10x50 and 10x100 ports (10x100, 1,000 services,
+// is the largest grid whose Envoy ConfigMaps the API server accepts with access logs and target checks on: the
+// LDS ConfigMap fills first, test/kube/sizes.test.ts); Envoy time-to-ready and RSS with the rendered files; and the
 // time from a ConfigMap-style swap of a one-service edit until the new listener accepts, at the largest
 // size, with no restart.
 //   npm run bench -- scale
@@ -22,7 +22,7 @@ import { scaleValues, sizeName, type Size } from "./values.ts";
 export const SIZES: Size[] = [
   { tailnets: 1, services: 1 },
   { tailnets: 10, services: 50 },
-  { tailnets: 10, services: 93 },
+  { tailnets: 10, services: 100 },
 ];
 const LARGEST = SIZES[SIZES.length - 1]!;
 
@@ -216,8 +216,8 @@ async function envoyFigures(): Promise<{ figures: Figure[]; notes: string[] }> {
   );
   notes.push(
     "Envoy runs with --concurrency 1 here (the test harness default); listeners are remapped to free loopback ports in one place (tools/src/local/envoy-remap.ts).",
-    "The edit is applied by the same Envoy process (file-based LDS watched_directory, kubelet-style ..data swap). Envoy re-reads and validates the whole LDS file (about 1 MB of JSON at 10x93) on every swap, then adds only the new listener; unchanged listeners are not touched: file-based LDS has no per-listener delta.",
-    "10x93 is the largest grid that one release can hold: the API server refuses a ConfigMap with more than 1 MiB of data, and the chart and the CLI refuse such values before any request. Earlier runs measured 55x100 (5,500 listeners, 6.1 MB of Envoy config), which renders but can never be installed.",
+    "The edit is applied by the same Envoy process (file-based LDS/CDS/RDS watched_directory, kubelet-style ..data swap). Envoy re-reads and validates the whole LDS and CDS files (about 1 MB and 0.9 MB of JSON at 10x100) on every swap, then adds only the new listener and cluster; unchanged ones are not touched: file-based xDS has no per-resource delta.",
+    "Every service has its own cluster with a target check (envoy.targetCheck); here its endpoint, the tailnet's proxy, is not remapped and refuses, so the checks fail at once and every listener still starts. 10x100 is the largest grid of this shape that one release can hold: the API server refuses a ConfigMap with more than 1 MiB of data (LDS, one listener with its access log per service, fills first), and the chart and the CLI refuse such values before any request. Earlier runs measured 55x100 (5,500 listeners, 6.1 MB of Envoy config), which renders but can never be installed.",
   );
   return { figures, notes };
 }

@@ -19,6 +19,11 @@ import { readPod, remapPodForLocalRun, type LocalPod, type PreStop, type Probe, 
 export interface PodRunOptions extends ReadPodOptions {
   /** "free": every port of the pod gets a free loopback port (tests); "real": the chart's ports (npm start). */
   ports: "free" | "real";
+  /**
+   * Envoy clusters whose checks are not waited for at start (services whose targets are unreachable on purpose:
+   * their target check never passes). Every other checked cluster must be healthy before startPod resolves.
+   */
+  expectDown?: readonly string[];
   /** The "pod IP": what Envoy's 0.0.0.0 listeners bind and where probes go (kubelet probes the pod IP). */
   podIP?: string;
   /** The lab's loopback-only tailscaled env (true) or a real tailnet (false). */
@@ -186,7 +191,9 @@ export async function startPod(manifests: Manifest[], opts: PodRunOptions): Prom
   }
   const theEnvoy = envoy;
   try {
-    await waitHealthy(theEnvoy, local.envoy.files, 120_000);
+    const down = new Set(opts.expectDown ?? []);
+    const wanted = checkedClusters(local.envoy.files).filter((c) => !down.has(c));
+    await waitHealthy(theEnvoy, local.envoy.files, 120_000, wanted);
   } catch (e) {
     await stop();
     throw e;
