@@ -8,6 +8,7 @@ const all: Record<string, () => Promise<{ run(): Promise<Section> }>> = {
   burst: () => import("./burst.ts"),
   pending: () => import("./pending.ts"),
   targetcheck: () => import("./targetcheck.ts"),
+  cluster: () => import("./cluster.ts"),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

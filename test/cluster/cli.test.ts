@@ -66,8 +66,17 @@ describe("tailnet-egress cluster: up --demo, helm install --wait, helm test, dow
     expect(values && fs.existsSync(values)).toBe(true);
 
     const exec = (...args: string[]) => cli("cluster", "exec", "--name", NAME, "--", ...args);
-    const nodes = exec("kubectl", "get", "nodes", "-o", "jsonpath={.items[*].status.conditions[-1].type}");
-    expect(nodes.out.trim()).toBe("Ready");
+    // The node's Ready condition, found by its type: its status is True (the last condition's type is Ready
+    // whatever its status).
+    const nodes = exec(
+      "kubectl",
+      "get",
+      "nodes",
+      "-o",
+      'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}',
+    );
+    expect(nodes.code, nodes.out).toBe(0);
+    expect(nodes.out.trim()).toBe("True");
     const install = exec("helm", "install", "egress", repoPath(), "-f", values ?? "", "--wait", "--timeout", "5m");
     expect(install.code, install.out).toBe(0);
     const test = exec("helm", "test", "egress");

@@ -3,9 +3,10 @@
 // The steps run in order on one release, as a user would take them: install --wait, helm test (and with a
 // tailnet broken), traffic through the Service, an upgrade adding and removing services, a pod deletion
 // (drain, same node identity), a killed Tailscale container, and the emptyDir variant with Helm 4.
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Cluster } from "../../tools/src/local/cluster/cluster.ts";
-import { nsConnect, nsExchange, nsListen, nsProber, useCluster } from "../lib/cluster.ts";
+import { nsConnect, nsExchange, nsListen, nsProber, useCluster, type ProbeResult } from "../lib/cluster.ts";
 import {
   CHART,
   clusterIP,
@@ -355,14 +356,25 @@ describe.sequential("the chart's pod on a real node", () => {
     expect(back.status.containerStatuses?.map((s) => s.restartCount)).toEqual([0, 0, 0]);
     // Node state lives in the chart's Secrets through the real API (projected token, the chart's Role).
     expect(await identity()).toEqual(idBefore);
+    // The new pod's Envoy serves a port once its target's first check passed (envoy.targetCheck).
+    await targetsReady(c, ip);
     await expectEcho(c, ip, PORTS.alphaEcho, alpha.hostname);
   });
 
   it("6. one tailnet's process killed: restarted in its container, the other tailnet serves throughout", async () => {
     const c = cluster();
     const before = await pod(c, NS, POD);
-    const run = await killBeta(c, ip, "ts-beta's containerboot", (shell) => childNamed(shell, "containerboot"));
-    expect(run.failures).toBe(0);
+    const shell = await containerPid(c, before, "ts-beta");
+    const killed = childNamed(shell, "containerboot");
+    // Restarted = a new containerboot (another PID) below the same container's first process.
+    const run = await killBeta(c, ip, "ts-beta's containerboot", killed, async () => {
+      const now = childNamed(shell, "containerboot");
+      return now !== killed ? now : undefined;
+    });
+    expect(run.restartedAs).not.toBe(killed);
+    expect(fs.existsSync(`/proc/${killed}`), "the killed containerboot is gone").toBe(false);
+    expect(await containerPid(c, await pod(c, NS, POD), "ts-beta"), "the same container").toBe(shell);
+    expectAlphaThroughout(run);
     const after = await pod(c, NS, POD);
     expect(after.metadata.uid).toBe(before.metadata.uid);
     expect(isReady(after)).toBe(true);
@@ -373,20 +385,14 @@ describe.sequential("the chart's pod on a real node", () => {
   it("6b. the whole Tailscale container killed: the kubelet restarts it, the other tailnet serves throughout", async () => {
     const c = cluster();
     const before = await pod(c, NS, POD);
-    const run = await killBeta(
-      c,
-      ip,
-      "the ts-beta container",
-      (shell) => shell,
-      async () => {
-        const s = (await pod(c, NS, POD)).status.containerStatuses?.find((x) => x.name === "ts-beta");
-        return s && s.restartCount === 1 && s.ready ? true : undefined;
-      },
-    );
+    const run = await killBeta(c, ip, "the ts-beta container", await containerPid(c, before, "ts-beta"), async () => {
+      const s = (await pod(c, NS, POD)).status.containerStatuses?.find((x) => x.name === "ts-beta");
+      return s && s.restartCount === 1 && s.ready ? await containerPid(c, await pod(c, NS, POD), "ts-beta") : undefined;
+    });
     // Kubernetes made the pod NotReady while ts-beta restarted; with one replica the Service keeps it
     // (service.publishNotReadyAddresses), so alpha's port never noticed.
     expect(run.sawNotReady).toBe(true);
-    expect(run.failures).toBe(0);
+    expectAlphaThroughout(run);
     expect((await pod(c, NS, POD)).metadata.uid).toBe(before.metadata.uid);
   });
 
@@ -434,45 +440,87 @@ function expectBetaNamed(out: string): void {
   expect(out).toContain("tailnet(s) not ready: beta");
 }
 
+interface KillRun {
+  /** alpha's connections: every one tried from before the kill until 2 s after beta served again. */
+  probes: ProbeResult[];
+  killedAt: number;
+  servedAt: number;
+  /** What `restarted` returned: the restarted process's PID. */
+  restartedAs: number;
+  sawNotReady: boolean;
+}
+
 /**
- * Kills a process of ts-beta (chosen from the container's first process) while alpha's echo port takes a new
- * connection every 200 ms and the pod's readiness is watched; waits for `restarted` (if given) and for beta to
- * serve again, then reports alpha's failed connections and whether the pod was seen NotReady.
+ * Kills a process of ts-beta while alpha's echo port takes a new connection every 200 ms and the pod's
+ * readiness is watched. Waits for `restarted` (a new PID), then for Envoy's /ready/beta to have failed since
+ * the kill (so beta's outage was seen: a check of beta before that could pass on the old process), then for
+ * beta to serve again; reports alpha's connections and whether the pod was seen NotReady.
  */
 async function killBeta(
   c: Cluster,
   ip: string,
   what: string,
-  victim: (shell: number) => number,
-  restarted?: () => Promise<true | undefined>,
-): Promise<{ failures: number; tries: number; sawNotReady: boolean }> {
+  pid: number,
+  restarted: () => Promise<number | undefined>,
+): Promise<KillRun> {
   const [alpha, beta] = [demoTarget(c, "alpha"), demoTarget(c, "beta")];
-  const pid = victim(await containerPid(c, await pod(c, NS, POD), "ts-beta"));
+  // Every target checked healthy first (after step 5's new pod, or 6's restart), so alpha's port serves from the start.
+  await targetsReady(c, ip);
   const prober = nsProber(c, ip, PORTS.alphaEcho, "x", `${alpha.hostname}:x`);
+  await prober.started();
   let watching = true;
   let sawNotReady = false;
+  let betaFailed = false;
+  let killedAt = 0;
   const watcher = (async () => {
     while (watching) {
       if (!isReady(await pod(c, NS, POD))) sawNotReady = true;
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const t0 = Date.now();
+  const betaWatcher = (async () => {
+    while (watching) {
+      const since = Date.now();
+      if ((await healthStatus(c, ip, HEALTH, "/ready/beta")) !== 200 && killedAt && since >= killedAt)
+        betaFailed = true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  killedAt = Date.now();
   process.kill(pid, "SIGKILL");
-  if (restarted) await waitFor(`${what} restarted by the kubelet`, 120_000, restarted);
-  await waitFor("beta serves again", 60_000, async () =>
-    (await nsConnectOnce(c, ip, PORTS.betaEcho, "y", `${beta.hostname}:y`)) === `${beta.hostname}:y` ? true : undefined,
-  );
-  measured(`${what} killed to beta serving again`, `${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  await new Promise((r) => setTimeout(r, 2_000));
-  watching = false;
-  await watcher;
-  const results = await prober.stop();
-  const failed = results.filter((r) => !r.ok);
-  if (failed.length) console.log(`failed connections to ${ip}:${PORTS.alphaEcho}: ${JSON.stringify(failed)}`);
-  measured(`alpha connections failed while ${what} restarted`, `${failed.length} of ${results.length}`);
-  measured(`pod seen NotReady while ${what} restarted`, String(sawNotReady));
-  return { failures: failed.length, tries: results.length, sawNotReady };
+  try {
+    const restartedAs = await waitFor(`${what} restarted`, 60_000, restarted);
+    await waitFor("/ready/beta seen failing since the kill", 30_000, async () => (betaFailed ? true : undefined));
+    await waitFor("beta serves again", 60_000, async () =>
+      (await healthStatus(c, ip, HEALTH, "/ready/beta")) === 200 &&
+      (await nsConnectOnce(c, ip, PORTS.betaEcho, "y", `${beta.hostname}:y`)) === `${beta.hostname}:y`
+        ? true
+        : undefined,
+    );
+    const servedAt = Date.now();
+    measured(`${what} killed to beta serving again`, `${((servedAt - killedAt) / 1000).toFixed(1)} s`);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const probes = await prober.stop();
+    const failed = probes.filter((r) => !r.ok);
+    if (failed.length) console.log(`failed connections to ${ip}:${PORTS.alphaEcho}: ${JSON.stringify(failed)}`);
+    measured(`alpha connections failed while ${what} restarted`, `${failed.length} of ${probes.length}`);
+    measured(`pod seen NotReady while ${what} restarted`, String(sawNotReady));
+    return { probes, killedAt, servedAt, restartedAs, sawNotReady };
+  } finally {
+    watching = false;
+    await Promise.all([watcher, betaWatcher]);
+    await prober.stop();
+  }
+}
+
+/** alpha served every connection tried from before the kill until after beta served again, one every 200 ms. */
+function expectAlphaThroughout(run: KillRun): void {
+  const { probes, killedAt, servedAt } = run;
+  expect(probes.filter((r) => !r.ok)).toEqual([]);
+  expect(probes[0]!.at, "a connection before the kill").toBeLessThan(killedAt);
+  expect(probes.at(-1)!.at, "a connection after beta served again").toBeGreaterThan(servedAt);
+  // At least one connection per second of the window (the prober aims at five).
+  expect(probes.length).toBeGreaterThanOrEqual(Math.floor((servedAt - killedAt) / 1000) + 2);
 }
 
 /** One short exchange: send text, and what came back ("" when the port closed or never answered). */

@@ -14,10 +14,29 @@ import { lifecycle, podUids, RELEASE, STATE, stateData } from "../lib/lifecycle.
 
 const cp = useControlPlane("lifecycle");
 
+// The cases whose node state lives in Secrets (tailscale.state: kubeSecret): only there is there state to survive,
+// and lifecycle() checks it only there. The others (emptyDir, the default) still go through every step.
+const CASES = await Promise.all(
+  goldenCases().map(async (c) => ({ ...c, kubeState: (await valuesOf(c.file)).tailscale.state === "kubeSecret" })),
+);
+
+it("some cases keep node state in Secrets, so the state checks run", () => {
+  expect(CASES.filter((c) => c.kubeState).length).toBeGreaterThan(0);
+});
+
 describe.each(HELM_MAJORS.map((m) => [m]))("helm %i on a real API server", (major: HelmMajor) => {
-  it.concurrent.each(goldenCases().map((c) => [c.name, c.file] as const))(
-    "%s: install, upgrade, rollback, uninstall, reinstall",
-    async (_n, file) => {
+  it.concurrent.each(
+    CASES.map(
+      (c) =>
+        [
+          c.name,
+          c.kubeState ? "; node state in Secrets survives every step" : " (emptyDir: no state Secrets)",
+          c.file,
+        ] as const,
+    ),
+  )(
+    "%s: install, upgrade, rollback, uninstall, reinstall%s",
+    async (_n, _kind, file) => {
       const c = cp();
       await lifecycle(c, major, await testNamespace(c, `h${major}-${_n.slice(0, 2)}`), file);
     },

@@ -1,99 +1,29 @@
-// What the tests on the local cluster's real node share: Helm and kubectl inside the cluster's namespace,
-// restricted namespaces, the release's pod and Service, the demo targets, and containerd's view of a
-// container (its host PID), so a test can kill or freeze one container the way a crash would.
-import fs from "node:fs";
-import path from "node:path";
-import YAML from "yaml";
+// What the tests on the local cluster's real node share beyond the release helpers (Helm and kubectl inside the
+// cluster's namespace, the release's pod and Service, the demo targets: tools/src/local/cluster/release.ts, shared
+// with the cluster benchmark): containerd's view of a container (its host PID), so a test can kill or freeze one
+// container the way a crash would, the health port, and byte-exact echo checks.
 import { expect } from "vitest";
-import { repoPath } from "../../tools/src/lib/paths.ts";
 import { systemTool } from "../../tools/src/lib/toolpaths.ts";
 import type { Cluster } from "../../tools/src/local/cluster/cluster.ts";
-import type { DemoTarget } from "../../tools/src/local/cluster/state.ts";
+import type { PodStatus } from "../../tools/src/local/cluster/release.ts";
 import { runCommand } from "../../tools/src/local/lab/procs.ts";
-import { tempDir } from "../../tools/src/local/lab/tempdirs.ts";
 import { nsExchange } from "./cluster.ts";
 
-export const CHART = repoPath();
+export {
+  CHART,
+  clusterIP,
+  demoTarget,
+  demoValues,
+  helm,
+  helmTry,
+  isReady,
+  pod,
+  restrictedNamespace,
+  type DemoValues,
+  type PodStatus,
+} from "../../tools/src/local/cluster/release.ts";
+
 export const SOCKET = "/var/run/tailscale/tailscaled.sock";
-
-export function demoTarget(c: Cluster, tailnet: string): DemoTarget {
-  const t = c.demo?.find((d) => d.tailnet === tailnet);
-  if (!t) throw new Error(`no demo tailnet ${tailnet} in ${JSON.stringify(c.demo)}`);
-  return t;
-}
-
-/** The demo values with changes, written to a file of their own. */
-export function demoValues(c: Cluster, change: (v: DemoValues) => void = () => undefined): string {
-  if (!c.values) throw new Error("the cluster was started without --demo");
-  const v = YAML.parse(fs.readFileSync(c.values, "utf8")) as DemoValues;
-  change(v);
-  const file = path.join(tempDir("values"), "values.yaml");
-  fs.writeFileSync(file, YAML.stringify(v));
-  return file;
-}
-
-export interface DemoValues {
-  tailscale: Record<string, unknown>;
-  tailnets: { name: string; services: { name: string; host: string; port: number }[] }[];
-  [k: string]: unknown;
-}
-
-export async function helm(c: Cluster, major: 3 | 4, args: readonly string[], timeoutMs = 420_000) {
-  return c.exec([`helm${major}`, ...args], { timeoutMs });
-}
-
-/** helm's success and its whole output (stdout and stderr), without throwing. */
-export async function helmTry(
-  c: Cluster,
-  major: 3 | 4,
-  args: readonly string[],
-): Promise<{ ok: boolean; out: string }> {
-  const r = await c.exec(["sh", "-c", `helm${major} "$@" 2>&1; echo "helm exit $?"`, "sh", ...args], {
-    timeoutMs: 420_000,
-  });
-  const code = /helm exit (\d+)\n?$/.exec(r.stdout)?.[1];
-  return { ok: code === "0", out: r.stdout };
-}
-
-export async function restrictedNamespace(c: Cluster, name: string): Promise<string> {
-  await c.kubectl(["create", "namespace", name]);
-  await c.kubectl([
-    "label",
-    "namespace",
-    name,
-    "pod-security.kubernetes.io/enforce=restricted",
-    "pod-security.kubernetes.io/warn=restricted",
-  ]);
-  return name;
-}
-
-export interface PodStatus {
-  metadata: { uid: string; name: string; deletionTimestamp?: string };
-  spec: { containers: { name: string; startupProbe?: object; readinessProbe?: object; livenessProbe?: object }[] };
-  status: {
-    phase: string;
-    conditions?: { type: string; status: string; lastTransitionTime: string }[];
-    containerStatuses?: {
-      name: string;
-      ready: boolean;
-      started?: boolean;
-      restartCount: number;
-      containerID?: string;
-      state: { running?: { startedAt: string }; terminated?: object; waiting?: object };
-    }[];
-  };
-}
-
-export async function pod(c: Cluster, ns: string, name: string): Promise<PodStatus> {
-  return JSON.parse(await c.kubectl(["-n", ns, "get", "pod", name, "-o", "json"])) as PodStatus;
-}
-
-export const isReady = (p: PodStatus): boolean =>
-  p.status.conditions?.some((x) => x.type === "Ready" && x.status === "True") ?? false;
-
-export async function clusterIP(c: Cluster, ns: string, svc: string): Promise<string> {
-  return (await c.kubectl(["-n", ns, "get", "service", svc, "-o", "jsonpath={.spec.clusterIP}"])).trim();
-}
 
 /** The host PID of a container's main process, from containerd. */
 export async function containerPid(c: Cluster, p: PodStatus, container: string): Promise<number> {
