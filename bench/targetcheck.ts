@@ -228,7 +228,7 @@ async function timing(): Promise<{ timings: Timing[]; settings: string }> {
     await pod.stop();
     await cleanupAll();
   }
-  const settings = `interval ${tc.interval}, timeout ${tc.timeout}, unhealthyThreshold ${tc.unhealthyThreshold}, healthyThreshold ${tc.healthyThreshold}`;
+  const settings = `interval ${tc.interval}, unhealthyInterval ${tc.unhealthyInterval}, timeout ${tc.timeout}, unhealthyThreshold ${tc.unhealthyThreshold}, healthyThreshold ${tc.healthyThreshold}`;
   return { timings: out, settings };
 }
 
