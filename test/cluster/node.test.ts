@@ -176,8 +176,14 @@ describe.sequential("the chart's pod on a real node", () => {
       }
     } finally {
       await helm(c, 3, ["upgrade", RELEASE, CHART, "-n", NS, "-f", c.values ?? "", "--wait"]);
+      // The next steps start once Envoy has the files without alpha-spare (the kubelet's sync) and every
+      // remaining target has passed its check.
+      await waitFor("/ready/alpha/alpha-spare is gone", 180_000, async () =>
+        (await healthStatus(c, ip, HEALTH, "/ready/alpha/alpha-spare")) === 404 ? true : undefined,
+      );
+      await targetsReady(c, ip);
     }
-  });
+  }, 360_000); // two helm upgrades, each applied at the kubelet's next sync (up to about a minute)
 
   it("3. from a client pod, every Service port reaches the right target in the right tailnet, byte-exact", async () => {
     const c = cluster();
