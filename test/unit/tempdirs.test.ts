@@ -19,6 +19,13 @@ describe("temp dirs", () => {
     expect(mode(user)).toBe(0o700);
     expect(fs.statSync(user).uid).toBe(65532);
   });
+
+  it("names a root tnlab-<pid>-<6 random>, short enough for the Unix sockets kept under it", () => {
+    // A containerboot's socket sits at <root>/containerboot-<name>-<random>/volumes/_run/tailscale/tailscaled.sock;
+    // with the PID namespace in the root's name it passed the kernel's 107 bytes and tailscale could not connect.
+    expect(path.basename(labRoot())).toMatch(new RegExp(`^tnlab-${process.pid}-[A-Za-z0-9]{6}$`));
+    expect(fs.readFileSync(path.join(labRoot(), ".pidns"), "utf8")).toBe(`${pidNamespace()}\n`);
+  });
 });
 
 describe("sweeping the roots of runs that are gone", () => {
@@ -27,11 +34,17 @@ describe("sweeping the roots of runs that are gone", () => {
     const dead = r.pid!; // exited; a PID reused this soon would only keep its dir, not fail the check below
     const ns = pidNamespace();
     const base = fs.mkdtempSync(path.join(labRoot(), "sweep-"));
-    const mine = path.join(base, `tnlab-${dead}-${ns}-aaaaaa`);
-    const theirs = path.join(base, `tnlab-${dead}-${Number(ns) + 1}-bbbbbb`);
-    const live = path.join(base, `tnlab-${process.pid}-${ns}-cccccc`);
-    for (const d of [mine, theirs, live]) fs.mkdirSync(d);
+    const root = (name: string, owner: string | undefined): string => {
+      const d = path.join(base, name);
+      fs.mkdirSync(d);
+      if (owner !== undefined) fs.writeFileSync(path.join(d, ".pidns"), `${owner}\n`);
+      return d;
+    };
+    const mine = root(`tnlab-${dead}-aaaaaa`, ns);
+    const theirs = root(`tnlab-${dead}-bbbbbb`, String(Number(ns) + 1));
+    const live = root(`tnlab-${process.pid}-cccccc`, ns);
+    const unowned = root(`tnlab-${dead}-dddddd`, undefined);
     sweepStale(base, ns);
-    expect([mine, theirs, live].map((d) => fs.existsSync(d))).toEqual([false, true, true]);
+    expect([mine, theirs, live, unowned].map((d) => fs.existsSync(d))).toEqual([false, true, true, true]);
   });
 });
