@@ -107,6 +107,17 @@ describe("the pod, run for real from the rendered manifests", () => {
     expect(r.data.length, `port ${port} answered ${r.data.subarray(0, 20).toString()}`).toBe(0);
     expect(["closed", "error"], `port ${port} hung (${r.elapsedMs} ms)`).toContain(r.ended);
   };
+  /** Waits until each named service of tailnet a has its target marked up (/ready/a/<service> 200), as a new
+   * connection needs: a target check that failed once (CPU load, the restarted tailnet a) refuses new connections
+   * until its next check passes. Logs how long that took when it was not at once. */
+  const aTargetsUp = async (...services: string[]): Promise<void> => {
+    const t0 = Date.now();
+    for (const svc of services)
+      await until(`/ready/a/${svc} is 200`, 30_000, async () =>
+        (await health(`/ready/a/${svc}`)) === 200 ? true : undefined,
+      );
+    if (Date.now() - t0 > 100) console.log(`targets of a (${services.join(", ")}) up after ${Date.now() - t0} ms`);
+  };
   const health = async (path: string): Promise<number> =>
     (await fetch(`http://${pod.podIP}:${local(pod.rendered.envoy.probes[0]!.port)}${path}`).catch(() => undefined))
       ?.status ?? 0;
@@ -411,16 +422,19 @@ describe("the pod, run for real from the rendered manifests", () => {
   }, 120_000);
 
   it("with control server A stopped, connected nodes keep carrying traffic (open and new connections)", async () => {
+    await aTargetsUp("a-long", "a-dns");
     const long = await openConn(pod.podIP, local(portOf(m1, "a-long")));
     expect((await long.exchange(payload, payload.length)).equals(payload)).toBe(true);
     await hsA.stop();
     await sleep(2_000);
+    await aTargetsUp("a-dns"); // the target checks go through the data plane, which must not need the control server
     expect((await long.exchange(payload, payload.length)).equals(payload)).toBe(true);
     long.close();
     await check(portOf(m1, "a-dns"), "target-a");
   }, 60_000);
 
   it("graceful termination: preStop hooks fail readiness first, an open connection completes within the drain window, then everything stops", async () => {
+    await aTargetsUp("a-long");
     const conn = await openConn(pod.podIP, local(portOf(m1, "a-long")));
     expect((await conn.exchange(payload, payload.length)).equals(payload)).toBe(true);
     const t0 = Date.now();
