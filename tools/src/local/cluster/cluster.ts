@@ -130,8 +130,12 @@ export async function clusterUp(o: UpOptions = {}): Promise<Cluster> {
       `local cluster "${l.name}" ready`,
       o.timeoutMs ?? 600_000,
       async () => {
+        // Our own child's exit, not livingSupervisor(): until nsenter and unshare have exec'd node, the PID's
+        // command line is not yet `... supervise <name>`, and on a loaded machine the first poll can see that.
+        // Read before the down file: `down` writes that file before it stops the supervisor.
+        const exited = supervisor.exitCode !== null || supervisor.signalCode !== null;
         if (downRequested(l)) throw new StopWaiting(`local cluster "${l.name}": stopped by cluster down`);
-        if (livingSupervisor(l) === undefined) {
+        if (exited) {
           throw new StopWaiting(
             `local cluster "${l.name}": its supervisor exited; the end of ${l.supervisorLog}:\n${supervisorLog(l)}`,
           );
