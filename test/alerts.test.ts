@@ -102,6 +102,50 @@ const tailnetDownAnnotations = (tailnet: string, pod = POD) => ({
   runbook_url: `${RUNBOOK}#tailscaleegresstailnetdown`,
 });
 
+/** A firing ConfigRejected case: one rejected update of `config` ("listeners" or "clusters") at 2m. */
+function configRejectedCase(config: "listeners" | "clusters", name: string): AlertCase {
+  const moved = (c: string) => (c === config ? "0 0 1 1" : "0 0 0 0");
+  return {
+    alertname: "TailscaleEgressConfigRejected",
+    name,
+    input: [
+      series("envoy_listener_manager_lds_update_rejected", "", moved("listeners")),
+      series("envoy_cluster_manager_cds_update_rejected", "", moved("clusters")),
+    ],
+    evalTime: "3m",
+    expect: [
+      {
+        exp_labels: { namespace: NS, pod: POD, config, severity: "warning" },
+        exp_annotations: {
+          summary: `Envoy in pod ${POD} rejected an update of its ${config}`,
+          description: `Envoy rejected 1 update(s) of its ${config} in the last 15m and keeps serving its previous configuration: a service edit has not taken effect.`,
+          runbook_url: `${RUNBOOK}#tailscaleegressconfigrejected`,
+        },
+      },
+    ],
+  };
+}
+
+/** A firing EnvoyNotReady case at 7m, whose alert reports `state` (the server state, or 0 when unscraped). */
+function notReadyCase(name: string, state: number, input: AlertCase["input"]): AlertCase {
+  return {
+    alertname: "TailscaleEgressEnvoyNotReady",
+    name,
+    input,
+    evalTime: "7m",
+    expect: [
+      {
+        exp_labels: { namespace: NS, pod: POD, severity: "critical" },
+        exp_annotations: {
+          summary: `Envoy in pod ${POD} is not ready`,
+          description: `Envoy in pod ${POD} is not live (server state ${state}: 1 draining, 2 pre-initializing, 3 initializing) or its metrics cannot be scraped (value 0): no port of the pod serves.`,
+          runbook_url: `${RUNBOOK}#tailscaleegressenvoynotready`,
+        },
+      },
+    ],
+  };
+}
+
 // Cases for the chart's default thresholds and durations (tailnetDown and targetDown for 2m, pendingOverflow
 // over 5m above 0, configRejected over 15m above 0, envoyNotReady for 5m). Samples are one minute apart.
 const DEFAULT_CASES: AlertCase[] = [
@@ -215,46 +259,8 @@ const DEFAULT_CASES: AlertCase[] = [
     evalTime: "10m",
     expect: [],
   },
-  {
-    alertname: "TailscaleEgressConfigRejected",
-    name: "fires at once when Envoy rejected a listener update, and says it was the listeners",
-    input: [
-      series("envoy_listener_manager_lds_update_rejected", "", "0 0 1 1"),
-      series("envoy_cluster_manager_cds_update_rejected", "", "0 0 0 0"),
-    ],
-    evalTime: "3m",
-    expect: [
-      {
-        exp_labels: { namespace: NS, pod: POD, config: "listeners", severity: "warning" },
-        exp_annotations: {
-          summary: `Envoy in pod ${POD} rejected an update of its listeners`,
-          description:
-            "Envoy rejected 1 update(s) of its listeners in the last 15m and keeps serving its previous configuration: a service edit has not taken effect.",
-          runbook_url: `${RUNBOOK}#tailscaleegressconfigrejected`,
-        },
-      },
-    ],
-  },
-  {
-    alertname: "TailscaleEgressConfigRejected",
-    name: "fires for a rejected cluster update too",
-    input: [
-      series("envoy_listener_manager_lds_update_rejected", "", "0 0 0 0"),
-      series("envoy_cluster_manager_cds_update_rejected", "", "0 1 1 1"),
-    ],
-    evalTime: "3m",
-    expect: [
-      {
-        exp_labels: { namespace: NS, pod: POD, config: "clusters", severity: "warning" },
-        exp_annotations: {
-          summary: `Envoy in pod ${POD} rejected an update of its clusters`,
-          description:
-            "Envoy rejected 1 update(s) of its clusters in the last 15m and keeps serving its previous configuration: a service edit has not taken effect.",
-          runbook_url: `${RUNBOOK}#tailscaleegressconfigrejected`,
-        },
-      },
-    ],
-  },
+  configRejectedCase("listeners", "fires at once when Envoy rejected a listener update, and says it was the listeners"),
+  configRejectedCase("clusters", "fires for a rejected cluster update too"),
   {
     alertname: "TailscaleEgressConfigRejected",
     name: "stays silent with no rejection, and 15m after the last one",
@@ -265,38 +271,11 @@ const DEFAULT_CASES: AlertCase[] = [
     evalTime: "20m",
     expect: [],
   },
-  {
-    alertname: "TailscaleEgressEnvoyNotReady",
-    name: "fires when Envoy stays initializing for 5m",
-    input: [series("envoy_server_state", "", "0 3 3 3 3 3 3 3"), series("up", "", "1 1 1 1 1 1 1 1")],
-    evalTime: "7m",
-    expect: [
-      {
-        exp_labels: { namespace: NS, pod: POD, severity: "critical" },
-        exp_annotations: {
-          summary: `Envoy in pod ${POD} is not ready`,
-          description: `Envoy in pod ${POD} is not live (server state 3: 1 draining, 2 pre-initializing, 3 initializing) or its metrics cannot be scraped (value 0): no port of the pod serves.`,
-          runbook_url: `${RUNBOOK}#tailscaleegressenvoynotready`,
-        },
-      },
-    ],
-  },
-  {
-    alertname: "TailscaleEgressEnvoyNotReady",
-    name: "fires when Envoy's metrics cannot be scraped for 5m",
-    input: [series("up", "", "1 0 0 0 0 0 0 0")],
-    evalTime: "7m",
-    expect: [
-      {
-        exp_labels: { namespace: NS, pod: POD, severity: "critical" },
-        exp_annotations: {
-          summary: `Envoy in pod ${POD} is not ready`,
-          description: `Envoy in pod ${POD} is not live (server state 0: 1 draining, 2 pre-initializing, 3 initializing) or its metrics cannot be scraped (value 0): no port of the pod serves.`,
-          runbook_url: `${RUNBOOK}#tailscaleegressenvoynotready`,
-        },
-      },
-    ],
-  },
+  notReadyCase("fires when Envoy stays initializing for 5m", 3, [
+    series("envoy_server_state", "", "0 3 3 3 3 3 3 3"),
+    series("up", "", "1 1 1 1 1 1 1 1"),
+  ]),
+  notReadyCase("fires when Envoy's metrics cannot be scraped for 5m", 0, [series("up", "", "1 0 0 0 0 0 0 0")]),
   {
     alertname: "TailscaleEgressEnvoyNotReady",
     name: "stays silent 3m into a drain (shorter than 5m)",
