@@ -15,7 +15,7 @@
 //   npm run bench -- cluster
 //   BENCH_CLUSTER_REPEATS=5 npm run bench -- cluster (the default)
 import { loadavg } from "node:os";
-import { ClusterUpError, clusterDown, clusterUp, type Cluster } from "../tools/src/local/cluster/cluster.ts";
+import { clusterDown, clusterUp, type Cluster } from "../tools/src/local/cluster/cluster.ts";
 import { nsExchange } from "../tools/src/local/cluster/clients.ts";
 import {
   CHART,
@@ -43,8 +43,6 @@ const READINESS_PERIOD_S = 5;
 /** beta's services in the demo values are on 11000 and 11001; each added one takes the next port. */
 const betaPort = (service: number): number => 11000 + service;
 
-/** Each failed cluster up that was retried. */
-const upRetries: string[] = [];
 const seconds = (t0: number): number => (Date.now() - t0) / 1000;
 const log = (what: string): void => console.error(`bench cluster: ${what}`);
 
@@ -71,19 +69,9 @@ async function withCluster<T>(
   const name = `bench${tag}${process.pid % 10_000}`;
   const handle = onCleanup(`cluster ${name}`, () => clusterDown(name));
   try {
-    // One retry when up fails (its supervisor exited at start, seen once on the loaded machine): a figure run
-    // of many minutes should not end on one failed start. Each retry is listed in the notes.
-    for (let attempt = 1; ; attempt++) {
-      const t0 = Date.now();
-      try {
-        const c = await clusterUp({ name, demo: true, ...(syncFrequency ? { syncFrequency } : {}) });
-        return await fn(c, seconds(t0));
-      } catch (err) {
-        if (!(err instanceof ClusterUpError) || attempt >= 2) throw err;
-        upRetries.push(`${name}: ${err.message.split("\n")[0]}`);
-        log(`cluster up failed, once more: ${err.message}`);
-      }
-    }
+    const t0 = Date.now();
+    const c = await clusterUp({ name, demo: true, ...(syncFrequency ? { syncFrequency } : {}) });
+    return await fn(c, seconds(t0));
   } finally {
     await clusterDown(name);
     handle.release();
@@ -293,11 +281,6 @@ export async function run(): Promise<Section> {
     `Samples (s): node Ready ${fmt(s.nodeReady)}; cluster up ${fmt(s.up)}; install ${fmt(s.install)}; edit, defaults ${fmt(s.editDefault)}; edit, 5s ${fmt(s.edit5s)}; rollout ${fmt(s.rollout)}; removed ${fmt(s.removed)}; NotReady ${fmt(s.notReady)}; new pod Ready ${fmt(s.newPodReady)}.`,
     `The machine was shared with other work (2 cores): load average (1/5/15 min) before ${fmt(load0)}, after ${fmt(load1)}; the whole run took ${(seconds(started) / 60).toFixed(1)} min. Timings under such load are longer than on an idle node.`,
   ];
-  notes.push(
-    upRetries.length
-      ? `cluster up failed and was retried ${upRetries.length} time(s): ${upRetries.join("; ")}.`
-      : "Every cluster up succeeded at its first attempt.",
-  );
   if (REPEATS < 5)
     notes.push(`Only ${REPEATS} repeat(s) (BENCH_CLUSTER_REPEATS): a smoke run, not a measurement; the docs need 5.`);
   return {
