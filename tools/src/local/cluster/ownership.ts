@@ -49,12 +49,19 @@ interface NamespaceRecord {
 }
 
 /**
- * The mount namespaces that are never a cluster's: PID 1's and the caller's. Where PID 1's cannot be read (some
- * VMs' init denies it, even to root), the initial namespace stands in for it, read from the kernel's kthreadd
- * (PID 2). Undefined when neither can be read: then no namespace is taken for the cluster's.
+ * The host's mount namespace: PID 1's. Where PID 1's cannot be read (some VMs' init denies it, even to root),
+ * the initial namespace stands in for it, read from the kernel's kthreadd (PID 2). Undefined when neither can.
+ */
+function hostMountNamespace(): string | undefined {
+  return mountNamespace(1) ?? (comm(2) === "kthreadd" ? mountNamespace(2) : undefined);
+}
+
+/**
+ * The mount namespaces that are never a cluster's: the host's and the caller's. Undefined when either cannot be
+ * read: then no namespace is taken for the cluster's.
  */
 function foreignNamespaces(): Set<string> | undefined {
-  const host = mountNamespace(1) ?? (comm(2) === "kthreadd" ? mountNamespace(2) : undefined);
+  const host = hostMountNamespace();
   const self = mountNamespace(process.pid);
   return host === undefined || self === undefined ? undefined : new Set([host, self]);
 }
@@ -65,7 +72,7 @@ function foreignNamespaces(): Set<string> | undefined {
  */
 export function recordSupervisorNamespace(l: Layout): void {
   const mnt = mountNamespace(process.pid);
-  const host = mountNamespace(1) ?? (comm(2) === "kthreadd" ? mountNamespace(2) : undefined);
+  const host = hostMountNamespace();
   if (mnt === undefined || host === undefined || mnt === host) {
     throw new Error(`the cluster supervisor is not in a mount namespace of its own (${mnt}; the host's: ${host})`);
   }
