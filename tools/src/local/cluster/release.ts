@@ -51,17 +51,8 @@ export async function helmTry(
   return { ok: code === "0", out: r.stdout };
 }
 
-export async function restrictedNamespace(c: Cluster, name: string): Promise<string> {
-  await c.kubectl(["create", "namespace", name]);
-  await c.kubectl([
-    "label",
-    "namespace",
-    name,
-    "pod-security.kubernetes.io/enforce=restricted",
-    "pod-security.kubernetes.io/warn=restricted",
-  ]);
-  return name;
-}
+/** The same restricted namespace as on the bare control plane (kube/access.ts). */
+export { restrictedNamespace } from "../kube/access.ts";
 
 export interface PodStatus {
   metadata: { uid: string; name: string; deletionTimestamp?: string };

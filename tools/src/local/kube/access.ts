@@ -25,9 +25,14 @@ export interface PodKubeAccess extends KubeEndpoint {
   secretNames(): Promise<string[]>;
 }
 
+/** What runs kubectl as an admin: a control plane, or a local cluster (which runs it in its own namespace). */
+export interface KubectlClient {
+  kubectl(args: readonly string[], opts?: { input?: string }): Promise<unknown>;
+}
+
 /** A namespace that enforces, warns and audits at the restricted Pod Security level, once the controller
  * manager has given it its default ServiceAccount and kube-root-ca.crt. Idempotent. */
-export async function restrictedNamespace(cp: ControlPlane, name: string): Promise<string> {
+export async function restrictedNamespace(cp: KubectlClient, name: string): Promise<string> {
   const labels = Object.fromEntries(
     ["enforce", "warn", "audit"].map((m) => [`pod-security.kubernetes.io/${m}`, "restricted"]),
   );
