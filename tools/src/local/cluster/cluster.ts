@@ -219,6 +219,9 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   if (!running()) return;
   const exited = new Promise((r) => child.once("exit", r));
+  // spawnSupervisor unref'd the child: without this, once the SIGKILL timer has fired nothing keeps the event
+  // loop alive until the exit arrives, and node ends with exit code 13 (an unsettled top-level await).
+  child.ref();
   child.kill("SIGTERM");
   const timer = setTimeout(() => running() && child.kill("SIGKILL"), graceMs);
   await exited;
