@@ -42,9 +42,9 @@ export interface AccessLogLine {
 
 /** The access log lines Envoy has written so far for one service (the chart logs JSON, one line a connection). */
 export function accessLog(envoy: RunningEnvoy, service: string): AccessLogLine[] {
-  return envoy
-    .log()
-    .split("\n")
+  const lines = envoy.log().split("\n");
+  lines.pop(); // "" after the last newline, or a line Envoy is still writing
+  return lines
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l) as AccessLogLine)
     .filter((l) => l.service === service);
